@@ -1,0 +1,109 @@
+/**
+ * The rollout domain's errors. Every error a Task handler throws is one of these, and its `name`
+ * is what Step Functions (and the local engine) match in Retry/Catch. The names are the
+ * `ErrorName` constants below: the ASL file, the handlers and the ASL tests use nothing else.
+ */
+
+/** Error names matched by statemachines/*.asl.yml in Retry and Catch. */
+export const ErrorName = {
+  /** The bundle or its manifest is invalid: permanent, never retried. */
+  BundleInvalid: 'BundleInvalid',
+  /** Another rollout holds the environment's lock. */
+  LockHeld: 'LockHeld',
+  /** A gate measured a value past its threshold (or could not measure it). */
+  GateFailed: 'GateFailed',
+  /** A phase did not become healthy before its deadline. */
+  DeadlineExceeded: 'DeadlineExceeded',
+  /** The deployed service failed outright (process exited, target reported failure). */
+  PhaseFailed: 'PhaseFailed',
+  /** A passing fault (throttling, a 5xx from a control plane, a busy file): retried with backoff. */
+  Transient: 'TransientError',
+  /** A permanent fault of the target (missing resource, access denied, bad parameter). */
+  TargetError: 'TargetError',
+  /** Restoring the snapshot failed or the restored version is not healthy. */
+  RollbackFailed: 'RollbackFailed',
+} as const;
+export type ErrorName = (typeof ErrorName)[keyof typeof ErrorName];
+
+/** Errors of the Fail states that end an execution; the CLI maps them to exit codes. */
+export const FailName = {
+  Rejected: 'Rejected',
+  RolledBack: 'RolledBack',
+  RollbackFailed: 'RollbackFailed',
+  Failed: 'Failed',
+} as const;
+export type FailName = (typeof FailName)[keyof typeof FailName];
+
+/** Base of the hierarchy: sets `name` so the state machine can match it. */
+export abstract class RolloutError extends Error {
+  abstract override readonly name: ErrorName;
+}
+
+/** Rejected input: names the file or field at fault. */
+export class BundleInvalidError extends RolloutError {
+  override readonly name = ErrorName.BundleInvalid;
+}
+
+export interface LockHolder {
+  rolloutId: string;
+  version: string;
+  /** ISO-8601 time the lock was taken. */
+  since: string;
+  /** ISO-8601 time the lease runs out. */
+  expiresAt: string;
+}
+
+export class LockHeldError extends RolloutError {
+  override readonly name = ErrorName.LockHeld;
+  constructor(
+    readonly environment: string,
+    readonly holder: LockHolder,
+  ) {
+    super(
+      `environment ${environment} is locked by the rollout of version ${holder.version} ` +
+        `(${holder.rolloutId}) since ${holder.since}; the lease ends ${holder.expiresAt} ` +
+        `(clear it with: ml-rollout unlock --env ${environment})`,
+    );
+  }
+}
+
+export class GateFailedError extends RolloutError {
+  override readonly name = ErrorName.GateFailed;
+}
+
+export class DeadlineExceededError extends RolloutError {
+  override readonly name = ErrorName.DeadlineExceeded;
+}
+
+export class PhaseFailedError extends RolloutError {
+  override readonly name = ErrorName.PhaseFailed;
+}
+
+export class TransientError extends RolloutError {
+  override readonly name = ErrorName.Transient;
+}
+
+export class TargetError extends RolloutError {
+  override readonly name = ErrorName.TargetError;
+}
+
+export class RollbackFailedError extends RolloutError {
+  override readonly name = ErrorName.RollbackFailed;
+}
+
+/** One line for humans: the message, without stack. */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) return err.message.split('\n')[0] ?? err.name;
+  return String(err);
+}
+
+/**
+ * Errors the Lambda service itself raises for an invocation; retried like TransientError.
+ * (Names from the Step Functions guide to handling Lambda service exceptions.)
+ */
+export const LambdaServiceErrorName = {
+  ServiceException: 'Lambda.ServiceException',
+  AWSLambdaException: 'Lambda.AWSLambdaException',
+  SdkClientException: 'Lambda.SdkClientException',
+  TooManyRequests: 'Lambda.TooManyRequestsException',
+} as const;

@@ -1,0 +1,47 @@
+/**
+ * Every default of a rollout, in one place. The figures come from the seed documents: the phased
+ * Elastic Beanstalk procedure (minimal package, ML dependencies, FAISS index + SCIN dataset,
+ * metric verification) and its thresholds (CPU < 70 %, memory < 80 %, ML inference < 5 s,
+ * error rate < 1 %, p95 under the 10 s that the seeds' gunicorn/nginx timeouts allow for).
+ */
+
+/** The phases used when a manifest names none (issue contract, seeds 000/001). */
+export const DEFAULT_PHASES = [
+  { name: 'minimal', settings: { ML_AVAILABLE: 'false', PRELOAD_FAISS: 'false' }, smoke: false },
+  { name: 'ml-dependencies', settings: { ML_AVAILABLE: 'true' } },
+  { name: 'faiss-scin', settings: { PRELOAD_FAISS: 'true', FAISS_DIMENSION: '512' } },
+  {
+    name: 'verify-metrics',
+    bakeSeconds: 60,
+    gate: { cpuPercent: 70, memoryPercent: 80, p95LatencyMs: 10000, errorRatePercent: 1 },
+  },
+] as const;
+
+export const DEFAULTS = {
+  healthPath: '/health',
+  /** Per-request timeout of a health check, ms. */
+  healthTimeoutMs: 2_000,
+  /** Every smoke request must answer within this, ms ("ML inference < 5 s"). */
+  inferenceMs: 5_000,
+  /** How long a phase may take to become healthy, s. */
+  deadlineSeconds: 120,
+  /** How long a gate keeps measuring under load, s. */
+  bakeSeconds: 0,
+  /** The memory a local environment has, MiB. */
+  localMemoryMb: 1024,
+  /** Seconds between two stability polls (a Wait state), per target type. */
+  pollSeconds: { local: 1, 'elastic-beanstalk': 15, sagemaker: 30 },
+  /** Seconds between two gate samples while baking (a Wait state), per target type. */
+  sampleSeconds: { local: 1, 'elastic-beanstalk': 30, sagemaker: 60 },
+  /** How long a lock lasts past the longest the rollout can take, s. */
+  lockMarginSeconds: 300,
+  /** How long the restored version may take to become healthy again, s. */
+  rollbackDeadlineSeconds: 120,
+  /** Largest number of latencies kept for a bake window (percentiles are computed over them). */
+  maxLatencySamples: 2_000,
+} as const;
+
+/** Where local state lives: $ML_ROLLOUT_HOME, default ./.ml-rollout. */
+export function stateHome(env: NodeJS.ProcessEnv = process.env): string {
+  return env.ML_ROLLOUT_HOME && env.ML_ROLLOUT_HOME.length > 0 ? env.ML_ROLLOUT_HOME : '.ml-rollout';
+}

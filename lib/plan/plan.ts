@@ -1,0 +1,91 @@
+import { DEFAULTS } from './defaults.js';
+import type { GateSpec, Manifest, SmokeRequest } from './schema.js';
+import type { TargetSpec } from './target-schema.js';
+
+/** A gate with its defaults applied. Thresholds absent from the manifest are not checked. */
+export interface PlanGate extends GateSpec {
+  /** Highest latency of any one smoke request, ms. */
+  inferenceMs: number;
+}
+
+/** One phase as it will run: settings already accumulated from the phases before it. */
+export interface PlanPhase {
+  index: number;
+  name: string;
+  /** Every setting in force during this phase (this phase's over all earlier ones). */
+  settings: Record<string, string>;
+  /** The settings this phase itself adds or changes. */
+  changes: Record<string, string>;
+  smoke: boolean;
+  /** s */
+  bakeSeconds: number;
+  /** s */
+  deadlineSeconds: number;
+  gate: PlanGate;
+}
+
+/** Where the bundle's files are: a local directory, or an object in S3. */
+export type BundleSource = { kind: 'dir'; path: string } | { kind: 's3'; bucket: string; key: string; versionId?: string };
+
+/**
+ * The resolved rollout: the manifest with every default applied, plus what the bundle is.
+ * This is the spec the state machine carries from state to state (at $.plan).
+ */
+export interface Plan {
+  name: string;
+  version: string;
+  /** sha256 of the bundle's files, hex: tells "the same bundle" from "the same version number". */
+  digest: string;
+  environment: string;
+  target: TargetSpec;
+  health: { path: string; timeoutMs: number };
+  smoke: SmokeRequest[];
+  phases: PlanPhase[];
+  /** s between stability polls. */
+  pollSeconds: number;
+  /** s between gate samples while baking. */
+  sampleSeconds: number;
+  /** The release's files, ready for the target. */
+  release: BundleSource;
+}
+
+export function resolvePlan(
+  manifest: Manifest,
+  bundle: { digest: string; release: BundleSource },
+  overrides: { pollSeconds?: number; sampleSeconds?: number } = {},
+): Plan {
+  let settings: Record<string, string> = {};
+  const phases = manifest.phases.map((p, index): PlanPhase => {
+    settings = { ...settings, ...p.settings };
+    return {
+      index,
+      name: p.name,
+      settings,
+      changes: p.settings,
+      smoke: p.smoke,
+      bakeSeconds: p.bakeSeconds,
+      deadlineSeconds: p.deadlineSeconds,
+      gate: { ...p.gate, inferenceMs: p.gate.inferenceMs ?? DEFAULTS.inferenceMs },
+    };
+  });
+  const type = manifest.target.type;
+  return {
+    name: manifest.name,
+    version: manifest.version,
+    digest: bundle.digest,
+    environment: manifest.target.environment,
+    target: manifest.target,
+    health: manifest.health,
+    smoke: manifest.smoke,
+    phases,
+    pollSeconds: overrides.pollSeconds ?? DEFAULTS.pollSeconds[type],
+    sampleSeconds: overrides.sampleSeconds ?? DEFAULTS.sampleSeconds[type],
+    release: bundle.release,
+  };
+}
+
+/** Longest the rollout can take, s: every deadline and bake, for the lock's lease. */
+export function longestRolloutSeconds(plan: Plan): number {
+  const phases = plan.phases.reduce((s, p) => s + p.deadlineSeconds + p.bakeSeconds, 0);
+  return phases + DEFAULTS.rollbackDeadlineSeconds + DEFAULTS.lockMarginSeconds;
+}

@@ -1,0 +1,64 @@
+import { resolve } from 'node:path';
+import { systemClock, type Clock } from './clock.js';
+import { stateHome } from './plan/defaults.js';
+import type { TargetSpec } from './plan/target-schema.js';
+import type { Notifier } from './notify/types.js';
+import type { LockStore, StateStore } from './state/types.js';
+import type { Target } from './targets/types.js';
+import { LocalStateStore } from './state/local-store.js';
+import { LocalLockStore } from './state/local-lock.js';
+import { LocalNotifier } from './notify/local.js';
+import { createTarget } from './targets/index.js';
+
+/**
+ * The narrow interfaces the tasks depend on. Built once per process (a Lambda container, or the
+ * local CLI), replaceable as a whole or in part for tests.
+ */
+export interface Runtime {
+  clock: Clock;
+  state: StateStore;
+  locks: LockStore;
+  notifier: Notifier;
+  /** The target that serves a manifest's `target:`. */
+  target(spec: TargetSpec): Target;
+  /** Local state directory (absolute); used by the local target and stores. */
+  home: string;
+}
+
+/** The runtime of one machine: files under $ML_ROLLOUT_HOME, local processes, outbox + Slack. */
+export function createLocalRuntime(env: NodeJS.ProcessEnv = process.env, clock: Clock = systemClock): Runtime {
+  const home = resolve(stateHome(env));
+  const targets = new Map<string, Target>();
+  return {
+    clock,
+    home,
+    state: new LocalStateStore(home),
+    locks: new LocalLockStore(home, clock),
+    notifier: new LocalNotifier(home, env.SLACK_WEBHOOK_URL),
+    target(spec) {
+      let t = targets.get(spec.type);
+      if (!t) {
+        t = createTarget(spec, { home, clock });
+        targets.set(spec.type, t);
+      }
+      return t;
+    },
+  };
+}
+
+let current: Runtime | null = null;
+
+/** The process's runtime, created on first use. */
+export function runtime(): Runtime {
+  current ??= createLocalRuntime();
+  return current;
+}
+
+/** Replaces the runtime (the local engine, tests). */
+export function setRuntime(next: Runtime): void {
+  current = next;
+}
+
+export function resetRuntime(): void {
+  current = null;
+}

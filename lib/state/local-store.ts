@@ -1,0 +1,45 @@
+import { join } from 'node:path';
+import type { KnownGood, RolloutRecord, Serving, StateStore } from './types.js';
+import { readJson, removeFile, writeJsonAtomic } from './files.js';
+
+/** Directory of one environment's state under the state home. */
+export function environmentDir(home: string, environment: string): string {
+  return join(home, 'envs', environment);
+}
+
+/** StateStore in files under $ML_ROLLOUT_HOME/envs/<environment>/. */
+export class LocalStateStore implements StateStore {
+  constructor(private readonly home: string) {}
+
+  private file(environment: string, ...parts: string[]): string {
+    return join(environmentDir(this.home, environment), ...parts);
+  }
+
+  getKnownGood(environment: string): Promise<KnownGood | null> {
+    return readJson<KnownGood>(this.file(environment, 'known-good.json'));
+  }
+
+  putKnownGood(knownGood: KnownGood): Promise<void> {
+    return writeJsonAtomic(this.file(knownGood.environment, 'known-good.json'), knownGood);
+  }
+
+  getServing(environment: string): Promise<Serving | null> {
+    return readJson<Serving>(this.file(environment, 'serving.json'));
+  }
+
+  putServing(serving: Serving): Promise<void> {
+    return writeJsonAtomic(this.file(serving.environment, 'serving.json'), serving);
+  }
+
+  clearServing(environment: string): Promise<void> {
+    return removeFile(this.file(environment, 'serving.json'));
+  }
+
+  getRollout(environment: string, id: string): Promise<RolloutRecord | null> {
+    return readJson<RolloutRecord>(this.file(environment, 'rollouts', `${id}.json`));
+  }
+
+  putRollout(record: RolloutRecord): Promise<void> {
+    return writeJsonAtomic(this.file(record.environment, 'rollouts', `${record.id}.json`), record);
+  }
+}

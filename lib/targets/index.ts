@@ -1,0 +1,19 @@
+import type { Clock } from '../clock.js';
+import type { TargetSpec } from '../plan/target-schema.js';
+import { LocalTarget } from './local/local-target.js';
+import type { Target } from './types.js';
+
+/** What a target may need from the runtime. */
+export interface TargetDeps {
+  /** Local state directory (absolute). */
+  home: string;
+  clock: Clock;
+}
+
+/** The one place that maps a manifest's target type to its implementation. */
+export function createTarget(spec: TargetSpec, deps: TargetDeps): Target {
+  switch (spec.type) {
+    case 'local':
+      return new LocalTarget(deps);
+  }
+}
