@@ -22,6 +22,10 @@ export const ErrorName = {
   TargetError: 'TargetError',
   /** Restoring the snapshot failed or the restored version is not healthy. */
   RollbackFailed: 'RollbackFailed',
+  /** A manual rollback was asked for where there is nothing to roll back to. */
+  NothingToRollBack: 'NothingToRollBack',
+  /** A task was handed an event it cannot work with (a wiring fault). */
+  InvalidEvent: 'InvalidEvent',
 } as const;
 export type ErrorName = (typeof ErrorName)[keyof typeof ErrorName];
 
@@ -107,3 +111,12 @@ export const LambdaServiceErrorName = {
   SdkClientException: 'Lambda.SdkClientException',
   TooManyRequests: 'Lambda.TooManyRequestsException',
 } as const;
+
+/** A task was handed an event it cannot work with: a wiring fault, never retried. */
+export class InvalidEventError extends RolloutError {
+  override readonly name = ErrorName.InvalidEvent;
+}
+
+export class NothingToRollBackError extends RolloutError {
+  override readonly name = ErrorName.NothingToRollBack;
+}

@@ -9,6 +9,7 @@ import { LocalStateStore } from './state/local-store.js';
 import { LocalLockStore } from './state/local-lock.js';
 import { LocalNotifier } from './notify/local.js';
 import { createTarget } from './targets/index.js';
+import { createAwsRuntime } from './aws-runtime.js';
 
 /**
  * The narrow interfaces the tasks depend on. Built once per process (a Lambda container, or the
@@ -48,9 +49,9 @@ export function createLocalRuntime(env: NodeJS.ProcessEnv = process.env, clock: 
 
 let current: Runtime | null = null;
 
-/** The process's runtime, created on first use. */
+/** The process's runtime, created on first use: S3 + SNS on Lambda (STATE_BUCKET set), files otherwise. */
 export function runtime(): Runtime {
-  current ??= createLocalRuntime();
+  current ??= process.env.STATE_BUCKET ? createAwsRuntime() : createLocalRuntime();
   return current;
 }
 

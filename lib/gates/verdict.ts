@@ -22,6 +22,10 @@ export interface Verdict {
 export function describeCheck(check: Check): string {
   if (check.inconclusive) return `${check.name} could not be measured (threshold ${check.threshold}${check.unit ?? ''})`;
   const unit = check.unit ?? '';
+  // Status checks hold a value to an expected one (200, "2xx"), not to a limit.
+  if (typeof check.threshold === 'string' || !check.unit) {
+    return check.passed ? `${check.name} ${check.value}` : `${check.name} ${check.value ?? 'no answer'} (expected ${check.threshold})`;
+  }
   const op = check.passed ? '≤' : typeof check.value === 'number' && typeof check.threshold === 'number' ? '>' : '≠';
   return `${check.name} ${check.value}${unit} ${op} ${check.threshold}${unit}`;
 }

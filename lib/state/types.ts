@@ -1,5 +1,5 @@
 import type { LockHolder } from '../errors.js';
-import type { BundleSource } from '../plan/plan.js';
+import type { BundleSource, Plan } from '../plan/plan.js';
 import type { TargetType } from '../plan/target-schema.js';
 import type { Check } from '../gates/verdict.js';
 
@@ -14,6 +14,8 @@ export interface Release {
   settings: Record<string, string>;
   /** What the target needs to restore it (e.g. EB version label + option settings, a SageMaker EndpointConfigName). */
   targetState?: Record<string, unknown>;
+  /** The plan it was deployed with: what a manual rollback to it needs (target, health, smoke). */
+  plan?: Plan;
 }
 
 /** The last known-good release of an environment and the ones before it, newest first. */

@@ -1,0 +1,83 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
+import yauzl, { type Entry, type ZipFile } from 'yauzl';
+import { BundleInvalidError } from '../errors.js';
+import type { BundleLimits } from './limits.js';
+
+const S_IFMT = 0o170000;
+const S_IFLNK = 0o120000;
+
+/** The path an entry may be written to inside the bundle root, or why it may not. */
+export function entryProblem(name: string, externalAttributes: number): string | null {
+  const mode = (externalAttributes >>> 16) & 0xffff;
+  if ((mode & S_IFMT) === S_IFLNK) return `entry ${name} is a symlink`;
+  if (name.includes('\\')) return `entry ${name} has a backslash in its path`;
+  if (isAbsolute(name) || /^[A-Za-z]:/.test(name)) return `entry ${name} has an absolute path`;
+  const norm = normalize(name);
+  if (norm === '..' || norm.startsWith(`..${sep}`) || name.split('/').includes('..')) return `entry ${name} points outside the bundle root`;
+  return null;
+}
+
+function open(path: string): Promise<ZipFile> {
+  return new Promise((resolve, reject) => {
+    // validateEntrySizes makes yauzl check every entry's real size against its header.
+    yauzl.open(path, { lazyEntries: true, autoClose: true, strictFileNames: false, validateEntrySizes: true }, (err, zip) =>
+      err || !zip ? reject(err ?? new Error('no zip')) : resolve(zip),
+    );
+  });
+}
+
+/**
+ * Extracts a zip into `dest`, refusing unsafe entries (outside the root, absolute, symlinks) and
+ * stopping as soon as the bytes actually written pass the limit (headers can lie).
+ */
+export async function extractZip(zipPath: string, dest: string, limits: BundleLimits): Promise<void> {
+  let zip: ZipFile;
+  try {
+    zip = await open(zipPath);
+  } catch (err) {
+    throw new BundleInvalidError(`${zipPath} is not a zip file (${(err as Error).message})`, { cause: err });
+  }
+  if (zip.entryCount > limits.maxEntries) {
+    zip.close();
+    throw new BundleInvalidError(`${zipPath} has ${zip.entryCount} entries, more than the limit of ${limits.maxEntries}`);
+  }
+  let written = 0;
+  const tooBig = () =>
+    new BundleInvalidError(`${zipPath} expands past the size limit of ${limits.maxTotalBytes} bytes`);
+
+  await new Promise<void>((resolve, reject) => {
+    const fail = (err: unknown) => {
+      zip.close();
+      reject(err);
+    };
+    zip.on('error', (err) => fail(new BundleInvalidError(`${zipPath}: ${(err as Error).message}`, { cause: err })));
+    zip.on('end', () => resolve());
+    zip.on('entry', (entry: Entry) => {
+      const problem = entryProblem(entry.fileName, entry.externalFileAttributes);
+      if (problem) return fail(new BundleInvalidError(`${zipPath}: ${problem}`));
+      if (written + entry.uncompressedSize > limits.maxTotalBytes) return fail(tooBig());
+      const target = join(dest, entry.fileName);
+      if (entry.fileName.endsWith('/')) {
+        mkdir(target, { recursive: true }).then(() => zip.readEntry(), fail);
+        return;
+      }
+      zip.openReadStream(entry, (err, stream) => {
+        if (err || !stream) return fail(new BundleInvalidError(`${zipPath}: ${entry.fileName}: ${err?.message}`, { cause: err }));
+        const counter = new Transform({
+          transform(chunk: Buffer, _enc, cb) {
+            written += chunk.length;
+            cb(written > limits.maxTotalBytes ? tooBig() : null, chunk);
+          },
+        });
+        mkdir(dirname(target), { recursive: true })
+          .then(() => pipeline(stream, counter, createWriteStream(target, { mode: 0o644 })))
+          .then(() => zip.readEntry(), (e: unknown) => fail(e instanceof BundleInvalidError ? e : new BundleInvalidError(`${zipPath}: ${entry.fileName}: ${(e as Error).message}`, { cause: e })));
+      });
+    });
+    zip.readEntry();
+  });
+}

@@ -1,0 +1,79 @@
+import { DEFAULTS } from '../plan/defaults.js';
+import type { PlanPhase } from '../plan/plan.js';
+import type { RequestResult, Sample } from '../targets/types.js';
+import type { Check } from './verdict.js';
+
+/**
+ * The measurements of one gate, accumulated sample by sample while the phase bakes. It travels
+ * through the state machine as JSON (at $.phaseRun.bake), so it holds plain numbers only.
+ */
+export interface BakeWindow {
+  /** Index of the phase this window measures. */
+  phase: number;
+  /** epoch ms of the first sample */
+  startedAt: number;
+  /** epoch ms when the window is complete (startedAt + bakeSeconds) */
+  until: number;
+  samples: number;
+  /** Smoke requests sent, and how many did not answer as expected. */
+  requests: number;
+  failures: number;
+  /** Smoke latencies, ms; the newest DEFAULTS.maxLatencySamples are kept. */
+  latencies: number[];
+  /** The latest sample's health and smoke results. */
+  health: RequestResult;
+  lastRequests: RequestResult[];
+  /** CPU use over the window so far, % of one core; null when not measurable. */
+  cpuPercent: number | null;
+  /** Highest memory use seen, % of the environment's memory; null when not measurable. */
+  memoryPercent: number | null;
+  /** Latency and error metrics the target measured itself (CloudWatch), when it did. */
+  targetMetrics: { p95LatencyMs?: number | null; errorRatePercent?: number | null } | null;
+  /** The target's counters for the next sample. */
+  cursor: Record<string, unknown> | null;
+  /** Set once the window is complete and its verdict passed. */
+  done: boolean;
+  /** The latest verdict's checks. */
+  checks: Check[];
+}
+
+/** Adds one sample to the window (a new window when `window` is null or belongs to another phase). */
+export function accumulate(window: BakeWindow | null, sample: Sample, phase: PlanPhase): BakeWindow {
+  const w =
+    window && window.phase === phase.index
+      ? window
+      : {
+          phase: phase.index,
+          startedAt: sample.at,
+          until: sample.at + phase.bakeSeconds * 1000,
+          samples: 0,
+          requests: 0,
+          failures: 0,
+          latencies: [],
+          memoryPercent: null,
+        };
+  const latencies = [...w.latencies, ...sample.requests.map((r) => r.latencyMs)].slice(-DEFAULTS.maxLatencySamples);
+  const peak = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));
+  return {
+    phase: w.phase,
+    startedAt: w.startedAt,
+    until: w.until,
+    samples: w.samples + 1,
+    requests: w.requests + sample.requests.length,
+    failures: w.failures + sample.requests.filter((r) => !r.ok).length,
+    latencies,
+    health: sample.health,
+    lastRequests: sample.requests,
+    cpuPercent: sample.cpuPercent,
+    memoryPercent: peak(w.memoryPercent, sample.memoryPercent),
+    targetMetrics: sample.metrics ?? null,
+    cursor: sample.cursor,
+    done: false,
+    checks: [],
+  };
+}
+
+/** True once the window has measured for the phase's whole bake time. */
+export function isComplete(window: BakeWindow, now: number): boolean {
+  return now >= window.until;
+}

@@ -1,0 +1,58 @@
+import type { PlanPhase } from '../plan/plan.js';
+import type { BakeWindow } from './bake.js';
+import { summarize } from './stats.js';
+import type { Check, Verdict } from './verdict.js';
+
+/**
+ * The gate's verdict on a window: every measured value against its threshold.
+ *
+ * Some checks fail fast on every sample (health, a smoke status when no error budget is set, the
+ * slowest request, peak memory); averages (CPU, p95, error rate) are judged only once the window
+ * is complete (`final`), because a few early samples say little about them — the service may
+ * still be warming up.
+ */
+export function evaluate(window: BakeWindow, phase: PlanPhase, final: boolean): Verdict {
+  const g = phase.gate;
+  const checks: Check[] = [];
+  const health = window.health;
+  checks.push({
+    name: `health ${health.label.replace(/^GET /, '')}`,
+    value: health.status ?? health.error ?? null,
+    threshold: '2xx',
+    passed: health.ok,
+  });
+
+  const lat = summarize(window.latencies);
+  if (phase.smoke) {
+    if (g.errorRatePercent === undefined) {
+      for (const r of window.lastRequests) {
+        checks.push({ name: `smoke ${r.label}`, value: r.status ?? r.error ?? null, threshold: r.expectStatus, passed: r.ok });
+      }
+    }
+    checks.push(limit('inferenceMs', lat.max, g.inferenceMs, 'ms', window.requests > 0 || final));
+  }
+  checks.push(limit('memoryPercent', window.memoryPercent, g.memoryPercent, '%', true));
+
+  if (final) {
+    const targetErr = window.targetMetrics?.errorRatePercent;
+    const errorRate =
+      targetErr !== undefined ? targetErr : window.requests > 0 ? round((window.failures / window.requests) * 100) : null;
+    checks.push(limit('errorRatePercent', errorRate, g.errorRatePercent, '%', true));
+    const targetP95 = window.targetMetrics?.p95LatencyMs;
+    checks.push(limit('p95LatencyMs', targetP95 !== undefined ? targetP95 : lat.p95, g.p95LatencyMs, 'ms', true));
+    checks.push(limit('cpuPercent', window.cpuPercent, g.cpuPercent, '%', true));
+  }
+  const judged = checks.filter((c): c is Check => c !== null && c.threshold !== undefined && c.threshold !== null);
+  return { passed: judged.every((c) => c.passed), checks: judged };
+}
+
+/** A ≤ check; absent threshold → no check; unmeasurable value → inconclusive, which fails. */
+function limit(name: string, value: number | null, threshold: number | undefined, unit: string, judge: boolean): Check {
+  if (threshold === undefined || !judge) return { name, value, threshold: null, passed: true };
+  if (value === null) return { name, value: null, threshold, passed: false, inconclusive: true, unit };
+  return { name, value: round(value), threshold, passed: value <= threshold, unit };
+}
+
+function round(n: number): number {
+  return Math.round(n * 10) / 10;
+}

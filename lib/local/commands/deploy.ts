@@ -1,0 +1,54 @@
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Plan } from '../../plan/plan.js';
+import type { Runtime } from '../../runtime.js';
+import { runStateMachine, type RunResult } from '../engine.js';
+import { Progress } from '../progress.js';
+import { buildReport, EXIT_CODE, type RolloutReport } from '../report.js';
+import { summaryLines } from '../summary.js';
+
+export interface DeployOptions {
+  bundle: string;
+  reportFile?: string;
+  pollSeconds?: number;
+  sampleSeconds?: number;
+  /** Print live progress and the summary (default true). */
+  quiet?: boolean;
+}
+
+/** A rollout id: sortable by time, unique, valid as a Step Functions execution name. */
+export function newRolloutId(now = new Date()): string {
+  return `${now.toISOString().replace(/[-:.]/g, '').replace('T', '-').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
+}
+
+/** `ml-rollout deploy`: runs statemachines/rollout.asl.yml locally; returns the exit code. */
+export async function deploy(rt: Runtime, opts: DeployOptions, out: (l: string) => void, err: (l: string) => void): Promise<{ code: number; report: RolloutReport; result: RunResult }> {
+  const rolloutId = newRolloutId();
+  const progress = new Progress(out);
+  const options = {
+    ...(opts.pollSeconds ? { pollSeconds: opts.pollSeconds } : {}),
+    ...(opts.sampleSeconds ? { sampleSeconds: opts.sampleSeconds } : {}),
+  };
+  if (!opts.quiet) out(`ml-rollout: rolling out ${opts.bundle} (rollout ${rolloutId})`);
+  let head: { environment: string | null; version: string | null } = { environment: null, version: null };
+  const result = await runStateMachine({
+    name: 'rollout',
+    input: { rolloutId, bundle: { path: resolve(opts.bundle) }, ...(Object.keys(options).length ? { options } : {}) },
+    onEvent: (e) => {
+      if (e.type === 'StateExited' && e.state === 'ValidateBundle') {
+        const plan = (e.output as { plan?: Plan }).plan;
+        if (plan) head = { environment: plan.environment, version: plan.version };
+      }
+      if (!opts.quiet) progress.on(e);
+    },
+  });
+  const planned = result.transitions.some((t) => t.state === 'TakeSnapshot');
+  const record = planned && head.environment ? await rt.state.getRollout(head.environment, rolloutId) : null;
+  const report = buildReport(result, record, head);
+  if (opts.reportFile) await writeFile(opts.reportFile, `${JSON.stringify(report, null, 2)}\n`);
+  const serving = head.environment ? await rt.state.getServing(head.environment) : null;
+  if (!opts.quiet) summaryLines(report, serving?.url ?? null).forEach((l) => out(l));
+  if (report.status !== 'succeeded') err(`ml-rollout: ${report.status.replace('_', ' ')}: ${report.reason ?? 'unknown error'}`);
+  return { code: EXIT_CODE[report.status], report, result };
+}

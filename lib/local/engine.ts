@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { loadDefinition, type StateMachineName } from './definition.js';
+import { loadTaskFunctions, type TaskFunction } from './handlers.js';
+
+/** A state the execution entered, in order: what the ASL tests assert on. */
+export interface Transition {
+  state: string;
+  type: string;
+  /** epoch ms */
+  at: number;
+}
+
+/** What the local engine reports as it runs (for live progress). */
+export type EngineEvent =
+  | { type: 'StateEntered'; state: string; stateType: string; input: unknown; at: number }
+  | { type: 'StateExited'; state: string; stateType: string; output: unknown; at: number }
+  | { type: 'StateFailed'; state: string; stateType: string; error: string; cause: string; at: number }
+  | { type: 'StateRetried'; state: string; attempt: number; at: number }
+  | { type: 'StateCaught'; state: string; at: number };
+
+export interface RunOptions {
+  name: StateMachineName;
+  input: Record<string, unknown>;
+  /** Replaces functions by name (tests inject faults); the rest are the real handlers. */
+  functions?: Record<string, TaskFunction>;
+  /** Shortens every Wait state to this many ms (tests); absent → the definition's own durations. */
+  waitMs?: number;
+  /** Shortens every Retry interval to this many ms (tests). */
+  retryMs?: number;
+  onEvent?: (event: EngineEvent) => void;
+}
+
+export interface RunResult {
+  status: 'SUCCEEDED' | 'FAILED';
+  /** The final state's name (e.g. Succeeded, Unchanged, RolledBack, Rejected). */
+  finalState: string | null;
+  output: unknown;
+  /** The Fail state's Error and Cause. */
+  error: string | null;
+  cause: string | null;
+  transitions: Transition[];
+}
+
+/** Lambda context for a local invocation. */
+function context(functionName: string) {
+  return {
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    callbackWaitsForEmptyEventLoop: false,
+    getRemainingTimeInMillis: () => 60_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/**
+ * Runs statemachines/<name>.asl.yml with aws-local-stepfunctions, each Task bound to the handler
+ * Lambda would run. The flow is the definition's alone: this only wires and reports.
+ */
+export async function runStateMachine(opts: RunOptions): Promise<RunResult> {
+  const { definition, taskFunctions } = await loadDefinition(opts.name);
+  const fns = { ...(await loadTaskFunctions()), ...opts.functions };
+  const taskResourceLocalHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};
+  for (const [stateName, fnName] of Object.entries(taskFunctions)) {
+    const fn = fns[fnName];
+    if (!fn) throw new Error(`no handler for function ${fnName} (state ${stateName})`);
+    taskResourceLocalHandlers[stateName] = (input) => fn(input, context(fnName));
+  }
+  const waitTimeOverrides: Record<string, number> = {};
+  const retryIntervalOverrides: Record<string, number> = {};
+  for (const [stateName, state] of Object.entries(definition.States)) {
+    if (opts.waitMs !== undefined && state.Type === 'Wait') waitTimeOverrides[stateName] = opts.waitMs;
+    if (opts.retryMs !== undefined && state.Retry) retryIntervalOverrides[stateName] = opts.retryMs;
+  }
+
+  const machine = new StateMachine(definition as never, { validationOptions: { checkArn: true, checkPaths: true } });
+  const execution = machine.run(opts.input as never, {
+    overrides: { taskResourceLocalHandlers: taskResourceLocalHandlers as never, waitTimeOverrides, retryIntervalOverrides },
+  });
+  const transitions: Transition[] = [];
+  let error: string | null = null;
+  let cause: string | null = null;
+  const consume = (async () => {
+    for await (const ev of execution.eventLogs) {
+      const e = ev as unknown as Record<string, unknown> & { type: string; timestamp: number };
+      const st = e.state as { name: string; type: string; input?: unknown; output?: unknown } | undefined;
+      if (e.type === 'StateEntered' && st) {
+        transitions.push({ state: st.name, type: st.type, at: e.timestamp });
+        opts.onEvent?.({ type: 'StateEntered', state: st.name, stateType: st.type, input: st.input, at: e.timestamp });
+      } else if (e.type === 'StateExited' && st) {
+        opts.onEvent?.({ type: 'StateExited', state: st.name, stateType: st.type, output: st.output, at: e.timestamp });
+      } else if (e.type === 'StateFailed' && st) {
+        opts.onEvent?.({ type: 'StateFailed', state: st.name, stateType: st.type, error: String(e.Error), cause: String(e.Cause), at: e.timestamp });
+      } else if (e.type === 'StateRetried' && st) {
+        opts.onEvent?.({ type: 'StateRetried', state: st.name, attempt: Number(e.retryAttempt ?? 0), at: e.timestamp });
+      } else if (e.type === 'StateCaught' && st) {
+        opts.onEvent?.({ type: 'StateCaught', state: st.name, at: e.timestamp });
+      } else if (e.type === 'ExecutionFailed') {
+        error = String(e.Error);
+        cause = String(e.Cause);
+      }
+    }
+  })();
+  let output: unknown = null;
+  let status: RunResult['status'] = 'SUCCEEDED';
+  try {
+    output = await execution.result;
+  } catch (err) {
+    status = 'FAILED';
+    error ??= (err as Error).name;
+    cause ??= (err as Error).message;
+  }
+  await consume;
+  if (status === 'FAILED') {
+    // The Fail state's own Error/Cause, as Step Functions reports them.
+    const e = await failInfo(execution, error, cause);
+    error = e.error;
+    cause = e.cause;
+  }
+  return { status, finalState: transitions.at(-1)?.state ?? null, output, error, cause, transitions };
+}
+
+async function failInfo(_execution: unknown, error: string | null, cause: string | null) {
+  return { error, cause };
+}

@@ -1,0 +1,68 @@
+import type { Check } from '../gates/verdict.js';
+import type { RolloutRecord } from '../state/types.js';
+import type { RunResult } from './engine.js';
+
+/** The final status a report gives; the CLI's exit code follows from it. */
+export const ReportStatus = {
+  Succeeded: 'succeeded',
+  RolledBack: 'rolled_back',
+  Rejected: 'rejected',
+  Failed: 'failed',
+} as const;
+export type ReportStatus = (typeof ReportStatus)[keyof typeof ReportStatus];
+
+/** `ml-rollout deploy --report FILE`: what happened, with every measured value. */
+export interface RolloutReport {
+  status: ReportStatus;
+  /** True when this very bundle already served and nothing was restarted. */
+  unchanged: boolean;
+  environment: string | null;
+  version: string | null;
+  previousVersion: string | null;
+  phases: { name: string; status: 'passed' | 'failed' | 'skipped'; checks: Check[]; error?: string }[];
+  rollback: { performed: boolean; restoredVersion: string | null; verified: boolean };
+  /** One line: why the rollout did not succeed. */
+  reason: string | null;
+  transitions: { state: string; type: string; at: string }[];
+}
+
+export const EXIT_CODE: Record<ReportStatus, number> = {
+  succeeded: 0,
+  rejected: 2,
+  rolled_back: 3,
+  failed: 1,
+};
+
+export function statusOf(result: RunResult): ReportStatus {
+  if (result.status === 'SUCCEEDED') return ReportStatus.Succeeded;
+  if (result.error === 'Rejected') return ReportStatus.Rejected;
+  if (result.error === 'RolledBack') return ReportStatus.RolledBack;
+  return ReportStatus.Failed;
+}
+
+export function buildReport(
+  result: RunResult,
+  record: RolloutRecord | null,
+  head: { environment: string | null; version: string | null },
+): RolloutReport {
+  const status = statusOf(result);
+  return {
+    status,
+    unchanged: result.finalState === 'Unchanged',
+    environment: record?.environment ?? head.environment,
+    version: record?.version ?? head.version,
+    previousVersion: record?.previousVersion ?? null,
+    phases: (record?.phases ?? []).map((p) => ({
+      name: p.name,
+      // A phase that never started (rejected, unchanged) or was cut short reads as skipped.
+      status: p.status === 'passed' || p.status === 'failed' ? p.status : 'skipped',
+      checks: p.checks,
+      ...(p.error ? { error: p.error } : {}),
+    })),
+    rollback: record?.rollback
+      ? { performed: record.rollback.performed, restoredVersion: record.rollback.restoredVersion, verified: record.rollback.verified }
+      : { performed: false, restoredVersion: null, verified: false },
+    reason: status === ReportStatus.Succeeded ? null : (record?.failure?.message ?? result.cause ?? null),
+    transitions: result.transitions.map((t) => ({ state: t.state, type: t.type, at: new Date(t.at).toISOString() })),
+  };
+}

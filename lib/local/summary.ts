@@ -1,0 +1,40 @@
+import { describeCheck } from '../gates/verdict.js';
+import type { RolloutReport } from './report.js';
+
+const MARK: Record<string, string> = { passed: '✓', failed: '✗', skipped: '·' };
+
+/** The closing summary: each phase and each gate check, measured value against threshold. */
+export function summaryLines(report: RolloutReport, url: string | null): string[] {
+  const lines = ['', `Summary: ${report.environment ?? '?'} ${report.version ?? ''}`.trimEnd()];
+  for (const p of report.phases) {
+    lines.push(`  ${MARK[p.status] ?? '?'} ${p.name} (${p.status})`);
+    for (const c of p.checks) lines.push(`      ${c.passed ? '✓' : '✗'} ${describeCheck(c)}`);
+    if (p.status === 'failed' && p.error && p.checks.every((c) => c.passed)) lines.push(`      ✗ ${p.error}`);
+  }
+  switch (report.status) {
+    case 'succeeded':
+      lines.push(
+        report.unchanged
+          ? `Unchanged: ${report.version} already serves${url ? ` at ${url}` : ''}.`
+          : `Succeeded: ${report.version} serves${url ? ` at ${url}` : ''} (previous: ${report.previousVersion ?? 'none'}).`,
+      );
+      break;
+    case 'rolled_back': {
+      const r = report.rollback;
+      lines.push(`Rolled back: ${report.reason ?? 'a gate failed'}`);
+      lines.push(
+        r.restoredVersion
+          ? `  ${r.restoredVersion} serves again${url ? ` at ${url}` : ''} (verified healthy: ${r.verified ? 'yes' : 'no'}).`
+          : '  first deployment: the environment is stopped.',
+      );
+      break;
+    }
+    case 'rejected':
+      lines.push(`Rejected: ${report.reason ?? 'invalid input'}`);
+      break;
+    default:
+      lines.push(`FAILED: ${report.reason ?? 'unknown error'}`);
+      if (report.rollback.performed && !report.rollback.verified) lines.push('  the rollback could not be verified: check the environment by hand.');
+  }
+  return lines;
+}

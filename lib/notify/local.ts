@@ -1,0 +1,70 @@
+import { appendFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { summaryLine } from './message.js';
+import type { NotificationMessage, Notifier } from './types.js';
+
+/**
+ * Local notifications: one JSON line per message in $ML_ROLLOUT_HOME/outbox.jsonl (SNS-shaped:
+ * Subject, Message, MessageAttributes), and a post to a Slack incoming webhook when configured.
+ * A Slack failure is written to the outbox line and never fails the rollout.
+ */
+export class LocalNotifier implements Notifier {
+  constructor(
+    private readonly home: string,
+    private readonly slackWebhookUrl: string | undefined,
+    private readonly fetchImpl: typeof fetch = fetch,
+  ) {}
+
+  get outboxPath(): string {
+    return join(this.home, 'outbox.jsonl');
+  }
+
+  async publish(msg: NotificationMessage): Promise<void> {
+    const slack = this.slackWebhookUrl ? await this.postSlack(this.slackWebhookUrl, msg) : undefined;
+    const line = {
+      Subject: msg.subject,
+      Message: JSON.stringify(msg.message),
+      MessageAttributes: {
+        environment: { DataType: 'String', StringValue: msg.attributes.environment },
+        status: { DataType: 'String', StringValue: msg.attributes.status },
+      },
+      ...(slack ? { slack } : {}),
+    };
+    await mkdir(this.home, { recursive: true });
+    await appendFile(this.outboxPath, `${JSON.stringify(line)}\n`);
+  }
+
+  private async postSlack(url: string, msg: NotificationMessage): Promise<{ delivered: boolean; detail: string }> {
+    try {
+      const res = await this.fetchImpl(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(slackPayload(msg)),
+        signal: AbortSignal.timeout(5_000),
+      });
+      await res.arrayBuffer();
+      return { delivered: res.ok, detail: `HTTP ${res.status}` };
+    } catch (err) {
+      return { delivered: false, detail: (err as Error).message };
+    }
+  }
+}
+
+/** Slack incoming-webhook body: a text fallback plus a section block. */
+export function slackPayload(msg: NotificationMessage): { text: string; blocks: unknown[] } {
+  const n = msg.message;
+  const text = summaryLine(n);
+  const fields = [
+    `*Environment*\n${n.environment ?? '-'}`,
+    `*Version*\n${n.version ?? '-'} ← ${n.previousVersion ?? 'none'}`,
+    `*Status*\n${n.outcome}`,
+    `*Phase*\n${n.phase ?? '-'}`,
+  ];
+  return {
+    text,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: `*${msg.subject}*\n${text}` } },
+      { type: 'section', fields: fields.map((f) => ({ type: 'mrkdwn', text: f })) },
+    ],
+  };
+}

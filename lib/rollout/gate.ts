@@ -1,0 +1,41 @@
+import { isoAt } from '../clock.js';
+import { ErrorName, GateFailedError } from '../errors.js';
+import { accumulate, isComplete, type BakeWindow } from '../gates/bake.js';
+import { evaluate } from '../gates/evaluate.js';
+import { describeCheck } from '../gates/verdict.js';
+import { PhaseStatus } from '../state/types.js';
+import type { Runtime } from '../runtime.js';
+import { updateRecord } from './record.js';
+import { currentPhase, type PlannedState } from './state.js';
+
+/**
+ * SampleGate: one round of measurements, added to the phase's window. A threshold passed →
+ * GateFailed (naming the check and its measured value); a complete window that passes → done.
+ * Between rounds the state machine waits (WaitForSample), so the load is steady and no Lambda sleeps.
+ */
+export async function sampleGate(rt: Runtime, state: PlannedState): Promise<BakeWindow> {
+  const { plan } = state;
+  const phase = currentPhase(state);
+  const previous = state.phaseRun?.bake && state.phaseRun.bake.phase === phase.index ? state.phaseRun.bake : null;
+  const sample = await rt.target(plan.target).sample(plan, phase, previous?.cursor ?? null);
+  const window = accumulate(previous, sample, phase);
+  const final = isComplete(window, rt.clock.now());
+  const verdict = evaluate(window, phase, final);
+  if (!verdict.passed) {
+    const failed = verdict.checks.find((c) => !c.passed);
+    const message = `${phase.name} gate failed: ${failed ? describeCheck(failed) : 'a check failed'}`;
+    await updateRecord(rt.state, plan, state.rolloutId, (r) => {
+      const p = r.phases[phase.index];
+      if (p) Object.assign(p, { status: PhaseStatus.Failed, checks: verdict.checks, finishedAt: isoAt(rt.clock), error: message });
+      r.failure ??= { phase: phase.name, error: ErrorName.GateFailed, message, ...(failed ? { check: failed } : {}) };
+    });
+    throw new GateFailedError(message);
+  }
+  if (final) {
+    await updateRecord(rt.state, plan, state.rolloutId, (r) => {
+      const p = r.phases[phase.index];
+      if (p) Object.assign(p, { status: PhaseStatus.Passed, checks: verdict.checks, finishedAt: isoAt(rt.clock) });
+    });
+  }
+  return { ...window, done: final, checks: verdict.checks };
+}

@@ -1,0 +1,60 @@
+import { isoAt } from '../clock.js';
+import { buildMessage } from '../notify/message.js';
+import { Outcome, type RolloutNotification } from '../notify/types.js';
+import { RolloutStatus, type RolloutRecord } from '../state/types.js';
+import type { Runtime } from '../runtime.js';
+import { updateRecord } from './record.js';
+import type { RolloutState } from './state.js';
+
+const FINAL_STATUS: Record<Outcome, RolloutStatus> = {
+  [Outcome.Succeeded]: RolloutStatus.Succeeded,
+  [Outcome.RolledBack]: RolloutStatus.RolledBack,
+  [Outcome.Rejected]: RolloutStatus.Rejected,
+  [Outcome.RollbackFailed]: RolloutStatus.Failed,
+  [Outcome.Failed]: RolloutStatus.Failed,
+};
+
+/**
+ * Notify: the one message of a terminal outcome, built from the rollout's record (status), or
+ * from the caught error when the rollout was rejected before it had one.
+ */
+export async function notify(rt: Runtime, outcome: Outcome, state: RolloutState): Promise<RolloutNotification> {
+  const finishedAt = isoAt(rt.clock);
+  const plan = state.plan;
+  let record: RolloutRecord | null = null;
+  // A rejected rollout never held the lock: the environment's state belongs to someone else.
+  if (plan && outcome !== Outcome.Rejected) {
+    record = await updateRecord(rt.state, plan, state.rolloutId, (r) => {
+      r.status = FINAL_STATUS[outcome];
+      r.finishedAt ??= finishedAt;
+      const caught = outcome === Outcome.RollbackFailed ? state.rollbackError : state.error;
+      if (outcome !== Outcome.Succeeded && caught) {
+        r.failure ??= { phase: null, error: caught.Error, message: caught.Cause };
+        if (outcome === Outcome.RollbackFailed) r.rollback.error ??= caught.Cause;
+      }
+    });
+  }
+  const failure = record?.failure ?? (state.error ? { phase: null, error: state.error.Error, message: state.error.Cause } : null);
+  const startedAt = record?.startedAt ?? null;
+  const n: RolloutNotification = {
+    outcome,
+    rolloutId: state.rolloutId,
+    environment: plan?.environment ?? null,
+    name: plan?.name ?? null,
+    version: plan?.version ?? null,
+    previousVersion: record?.previousVersion ?? state.snapshot?.previous?.version ?? null,
+    phase: outcome === Outcome.Succeeded ? null : (failure?.phase ?? null),
+    reason:
+      outcome === Outcome.Succeeded || !failure
+        ? null
+        : outcome === Outcome.RollbackFailed && record?.rollback.error
+          ? { error: 'RollbackFailed', message: `${failure.message}; then ${record.rollback.error}` }
+          : { error: failure.error, message: failure.message, ...('check' in failure && failure.check ? { check: failure.check } : {}) },
+    rollback: record ? { ...record.rollback } : null,
+    startedAt,
+    finishedAt,
+    durationMs: startedAt ? Date.parse(finishedAt) - Date.parse(startedAt) : null,
+  };
+  await rt.notifier.publish(buildMessage(n));
+  return n;
+}

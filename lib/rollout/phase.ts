@@ -1,0 +1,62 @@
+import { isoAt } from '../clock.js';
+import { DeadlineExceededError, ErrorName, PhaseFailedError } from '../errors.js';
+import { PhaseStatus } from '../state/types.js';
+import type { Runtime } from '../runtime.js';
+import { ProbeState } from '../targets/types.js';
+import { updateRecord } from './record.js';
+import { currentPhase, type PhaseRun, type PlannedState } from './state.js';
+
+/** ApplyPhase: deploy the release with this phase's settings; the deadline starts now. */
+export async function applyPhase(rt: Runtime, state: PlannedState): Promise<PhaseRun> {
+  const { plan } = state;
+  const phase = currentPhase(state);
+  const now = rt.clock.now();
+  await updateRecord(rt.state, plan, state.rolloutId, (r) => {
+    const p = r.phases[phase.index];
+    if (p) Object.assign(p, { status: PhaseStatus.Running, startedAt: new Date(now).toISOString(), checks: [] });
+  });
+  const deployment = await rt.target(plan.target).apply(plan, phase);
+  await rt.state.putServing({
+    environment: plan.environment,
+    targetType: plan.target.type,
+    version: plan.version,
+    digest: plan.digest,
+    url: deployment.url,
+    phase: phase.name,
+    updatedAt: isoAt(rt.clock),
+  });
+  return {
+    index: phase.index,
+    name: phase.name,
+    startedAt: now,
+    deadlineAt: now + phase.deadlineSeconds * 1000,
+    url: deployment.url,
+    ...(deployment.targetState ? { targetState: deployment.targetState } : {}),
+  };
+}
+
+/**
+ * CheckStable: one probe. Pending before the deadline → poll again (the state machine waits);
+ * pending after it → DeadlineExceeded; a failed service → PhaseFailed at once.
+ */
+export async function checkStable(rt: Runtime, state: PlannedState): Promise<{ stable: boolean; detail: string }> {
+  const { plan } = state;
+  const phase = currentPhase(state);
+  const probe = await rt.target(plan.target).probe(plan);
+  if (probe.state === ProbeState.Stable) return { stable: true, detail: probe.detail };
+  const deadlineAt = state.phaseRun?.deadlineAt ?? 0;
+  let error: Error | null = null;
+  if (probe.state === ProbeState.Failed) error = new PhaseFailedError(`${phase.name}: ${probe.detail}`);
+  else if (rt.clock.now() > deadlineAt) {
+    error = new DeadlineExceededError(
+      `${phase.name} did not become healthy within ${phase.deadlineSeconds} s (last: ${probe.detail})`,
+    );
+  }
+  if (!error) return { stable: false, detail: probe.detail };
+  await updateRecord(rt.state, plan, state.rolloutId, (r) => {
+    const p = r.phases[phase.index];
+    if (p) Object.assign(p, { status: PhaseStatus.Failed, finishedAt: isoAt(rt.clock), error: error.message });
+    r.failure ??= { phase: phase.name, error: error.name === ErrorName.DeadlineExceeded ? ErrorName.DeadlineExceeded : ErrorName.PhaseFailed, message: error.message };
+  });
+  throw error;
+}

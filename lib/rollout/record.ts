@@ -1,0 +1,33 @@
+import type { Plan } from '../plan/plan.js';
+import { PhaseStatus, RolloutStatus, type RolloutRecord, type StateStore } from '../state/types.js';
+
+/** A new record: every phase pending. */
+export function newRecord(id: string, plan: Plan, startedAt: string): RolloutRecord {
+  return {
+    id,
+    environment: plan.environment,
+    name: plan.name,
+    version: plan.version,
+    digest: plan.digest,
+    previousVersion: null,
+    status: RolloutStatus.Running,
+    phases: plan.phases.map((p) => ({ name: p.name, status: PhaseStatus.Pending, checks: [] })),
+    rollback: { performed: false, restoredVersion: null, verified: false },
+    failure: null,
+    startedAt,
+    finishedAt: null,
+  };
+}
+
+/** Reads, changes and writes a rollout's record (one rollout writes its record at a time: it holds the lock). */
+export async function updateRecord(
+  store: StateStore,
+  plan: Plan,
+  id: string,
+  change: (r: RolloutRecord) => void,
+): Promise<RolloutRecord> {
+  const record = (await store.getRollout(plan.environment, id)) ?? newRecord(id, plan, new Date().toISOString());
+  change(record);
+  await store.putRollout(record);
+  return record;
+}
