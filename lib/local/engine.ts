@@ -40,6 +40,8 @@ export interface RunResult {
   error: string | null;
   cause: string | null;
   transitions: Transition[];
+  /** Each retry of a state, in order. */
+  retries: { state: string; attempt: number }[];
 }
 
 /** Lambda context for a local invocation. */
@@ -85,6 +87,7 @@ export async function runStateMachine(opts: RunOptions): Promise<RunResult> {
     overrides: { taskResourceLocalHandlers: taskResourceLocalHandlers as never, waitTimeOverrides, retryIntervalOverrides },
   });
   const transitions: Transition[] = [];
+  const retries: RunResult['retries'] = [];
   let error: string | null = null;
   let cause: string | null = null;
   const consume = (async () => {
@@ -99,7 +102,8 @@ export async function runStateMachine(opts: RunOptions): Promise<RunResult> {
       } else if (e.type === 'StateFailed' && st) {
         opts.onEvent?.({ type: 'StateFailed', state: st.name, stateType: st.type, error: String(e.Error), cause: String(e.Cause), at: e.timestamp });
       } else if (e.type === 'StateRetried' && st) {
-        opts.onEvent?.({ type: 'StateRetried', state: st.name, attempt: Number(e.retryAttempt ?? 0), at: e.timestamp });
+        retries.push({ state: st.name, attempt: Number((e.retry as { attempt?: number } | undefined)?.attempt ?? 0) });
+        opts.onEvent?.({ type: 'StateRetried', state: st.name, attempt: Number((e.retry as { attempt?: number } | undefined)?.attempt ?? 0), at: e.timestamp });
       } else if (e.type === 'StateCaught' && st) {
         opts.onEvent?.({ type: 'StateCaught', state: st.name, at: e.timestamp });
       } else if (e.type === 'ExecutionFailed') {
@@ -118,15 +122,5 @@ export async function runStateMachine(opts: RunOptions): Promise<RunResult> {
     cause ??= (err as Error).message;
   }
   await consume;
-  if (status === 'FAILED') {
-    // The Fail state's own Error/Cause, as Step Functions reports them.
-    const e = await failInfo(execution, error, cause);
-    error = e.error;
-    cause = e.cause;
-  }
-  return { status, finalState: transitions.at(-1)?.state ?? null, output, error, cause, transitions };
-}
-
-async function failInfo(_execution: unknown, error: string | null, cause: string | null) {
-  return { error, cause };
+  return { status, finalState: transitions.at(-1)?.state ?? null, output, error, cause, transitions, retries };
 }

@@ -1,44 +1,39 @@
+import { handler as acquireLock } from '../../functions/acquire-lock.js';
+import { handler as applyPhase } from '../../functions/apply-phase.js';
+import { handler as checkStable } from '../../functions/check-stable.js';
+import { handler as notify } from '../../functions/notify.js';
+import { handler as prepareRollback } from '../../functions/prepare-rollback.js';
+import { handler as recordKnownGood } from '../../functions/record-known-good.js';
+import { handler as recordRollback } from '../../functions/record-rollback.js';
+import { handler as releaseLock } from '../../functions/release-lock.js';
+import { handler as restoreSnapshot } from '../../functions/restore-snapshot.js';
+import { handler as sampleGate } from '../../functions/sample-gate.js';
+import { handler as takeSnapshot } from '../../functions/take-snapshot.js';
+import { handler as validateBundle } from '../../functions/validate-bundle.js';
+import { handler as verifyRestore } from '../../functions/verify-restore.js';
+
 /** A Lambda handler as the local engine calls it. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a Lambda context, built by the engine
 export type TaskFunction = (event: unknown, context: any, opts?: any) => Promise<unknown>;
 
 /**
- * Every function a state machine's Task can name, loaded lazily: the same modules Lambda runs
- * (functions/*.ts), so the local engine has no task logic of its own.
+ * Every function a state machine's Task can name: the same modules Lambda runs (functions/*.ts),
+ * so the local engine has no task logic of its own.
  */
 export async function loadTaskFunctions(): Promise<Record<string, TaskFunction>> {
-  const [
-    validateBundle, acquireLock, takeSnapshot, applyPhase, checkStable, sampleGate,
-    recordKnownGood, releaseLock, restoreSnapshot, verifyRestore, notify, prepareRollback, recordRollback,
-  ] = await Promise.all([
-    import('../../functions/validate-bundle.js'),
-    import('../../functions/acquire-lock.js'),
-    import('../../functions/take-snapshot.js'),
-    import('../../functions/apply-phase.js'),
-    import('../../functions/check-stable.js'),
-    import('../../functions/sample-gate.js'),
-    import('../../functions/record-known-good.js'),
-    import('../../functions/release-lock.js'),
-    import('../../functions/restore-snapshot.js'),
-    import('../../functions/verify-restore.js'),
-    import('../../functions/notify.js'),
-    import('../../functions/prepare-rollback.js'),
-    import('../../functions/record-rollback.js'),
-  ]);
-  const fns: Record<string, TaskFunction> = {
-    validateBundle: validateBundle.handler,
-    acquireLock: acquireLock.handler,
-    takeSnapshot: takeSnapshot.handler,
-    applyPhase: applyPhase.handler,
-    checkStable: checkStable.handler,
-    sampleGate: sampleGate.handler,
-    recordKnownGood: recordKnownGood.handler,
-    releaseLock: releaseLock.handler,
-    restoreSnapshot: restoreSnapshot.handler,
-    verifyRestore: verifyRestore.handler,
-    notify: notify.handler,
-    prepareRollback: prepareRollback.handler,
-    recordRollback: recordRollback.handler,
+  return {
+    validateBundle,
+    acquireLock,
+    takeSnapshot,
+    applyPhase,
+    checkStable,
+    sampleGate,
+    recordKnownGood,
+    releaseLock,
+    restoreSnapshot,
+    verifyRestore,
+    notify,
+    prepareRollback,
+    recordRollback,
   };
-  return fns;
 }

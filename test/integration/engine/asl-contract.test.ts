@@ -1,0 +1,43 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import aslValidator from 'asl-validator';
+import { parse } from 'yaml';
+import { ErrorName, FailName, LambdaServiceErrorName } from '../../../lib/errors.js';
+import { loadDefinition, StateMachineName } from '../../../lib/local/definition.js';
+import { loadTaskFunctions } from '../../../lib/local/handlers.js';
+
+type State = { Type: string; Retry?: { ErrorEquals: string[] }[]; Catch?: { ErrorEquals: string[] }[]; Error?: string; Resource?: unknown };
+
+const machines = Object.values(StateMachineName);
+const known = new Set<string>([...Object.values(ErrorName), ...Object.values(LambdaServiceErrorName), 'States.ALL']);
+
+describe.each(machines)('statemachines/%s.asl.yml', (name) => {
+  it('is valid ASL once its function ARNs are in place', async () => {
+    const { definition } = await loadDefinition(name);
+    const { isValid, errors } = aslValidator(definition as never);
+    expect(errors).toEqual([]);
+    expect(isValid).toBe(true);
+  });
+
+  it('matches only the exported error names, and its Fail states raise only FailName', async () => {
+    const raw = parse(await readFile(join(import.meta.dirname, '../../../statemachines', `${name}.asl.yml`), 'utf8')) as { States: Record<string, State> };
+    const states = Object.values(raw.States);
+    const matched = states.flatMap((s) => [...(s.Retry ?? []), ...(s.Catch ?? [])].flatMap((r) => r.ErrorEquals));
+    expect(matched.filter((e) => !known.has(e))).toEqual([]);
+    const fails = states.filter((s) => s.Type === 'Fail').map((s) => s.Error);
+    expect(fails.filter((e) => !Object.values(FailName).includes(e as never))).toEqual([]);
+  });
+
+  it('binds every Task to a function that exists', async () => {
+    const { taskFunctions } = await loadDefinition(name);
+    const fns = await loadTaskFunctions();
+    expect(Object.values(taskFunctions).filter((f) => !(f in fns))).toEqual([]);
+  });
+
+  it('never retries an invalid bundle', async () => {
+    const raw = parse(await readFile(join(import.meta.dirname, '../../../statemachines', `${name}.asl.yml`), 'utf8')) as { States: Record<string, State> };
+    const retried = Object.values(raw.States).flatMap((s) => (s.Retry ?? []).flatMap((r) => r.ErrorEquals));
+    expect(retried).not.toContain(ErrorName.BundleInvalid);
+    expect(retried).not.toContain(ErrorName.GateFailed);
+  });
+});
