@@ -35,7 +35,7 @@ export function taskHandler<S extends z.ZodType, O>(schema: S, fn: (rt: Runtime,
         logger.debug('task done');
         return result;
       } catch (err) {
-        logger.info('task failed', { error: (err as Error).name, message: (err as Error).message });
+        logger.info('task failed', { error: (err as Error).name, detail: (err as Error).message });
         throw err;
       }
     });

@@ -54,7 +54,7 @@ export async function extractZip(zipPath: string, dest: string, limits: BundleLi
       zip.close();
       reject(err);
     };
-    zip.on('error', (err) => fail(new BundleInvalidError(`${zipPath}: ${(err as Error).message}`, { cause: err })));
+    zip.on('error', (err) => fail(new BundleInvalidError(`${zipPath}: ${yauzlProblem((err as Error).message)}`, { cause: err })));
     zip.on('end', () => resolve());
     zip.on('entry', (entry: Entry) => {
       const problem = entryProblem(entry.fileName, entry.externalFileAttributes);
@@ -80,4 +80,13 @@ export async function extractZip(zipPath: string, dest: string, limits: BundleLi
     });
     zip.readEntry();
   });
+}
+
+/** yauzl checks names itself before we see them; say it in the same words as entryProblem. */
+function yauzlProblem(message: string): string {
+  const outside = /^invalid relative path: (.*)$/.exec(message);
+  if (outside) return `entry ${outside[1]} points outside the bundle root`;
+  const absolute = /^absolute path: (.*)$/.exec(message);
+  if (absolute) return `entry ${absolute[1]} has an absolute path`;
+  return message;
 }

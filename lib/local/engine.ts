@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { loadDefinition, type StateMachineName } from './definition.js';
+import { loadDefinition, type LocalDefinition, type StateMachineName } from './definition.js';
 import { loadTaskFunctions, type TaskFunction } from './handlers.js';
 
 /** A state the execution entered, in order: what the ASL tests assert on. */
@@ -44,6 +44,20 @@ export interface RunResult {
   retries: { state: string; attempt: number }[];
 }
 
+/** Definitions are read and validated once per process: validation dominates a short run. */
+const cache = new Map<StateMachineName, Promise<LocalDefinition & { machine: StateMachine }>>();
+function prepared(name: StateMachineName) {
+  let p = cache.get(name);
+  if (!p) {
+    p = loadDefinition(name).then((d) => ({
+      ...d,
+      machine: new StateMachine(d.definition as never, { validationOptions: { checkArn: true, checkPaths: true } }),
+    }));
+    cache.set(name, p);
+  }
+  return p;
+}
+
 /** Lambda context for a local invocation. */
 function context(functionName: string) {
   return {
@@ -67,7 +81,7 @@ function context(functionName: string) {
  * Lambda would run. The flow is the definition's alone: this only wires and reports.
  */
 export async function runStateMachine(opts: RunOptions): Promise<RunResult> {
-  const { definition, taskFunctions } = await loadDefinition(opts.name);
+  const { definition, taskFunctions, machine } = await prepared(opts.name);
   const fns = { ...(await loadTaskFunctions()), ...opts.functions };
   const taskResourceLocalHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};
   for (const [stateName, fnName] of Object.entries(taskFunctions)) {
@@ -82,7 +96,6 @@ export async function runStateMachine(opts: RunOptions): Promise<RunResult> {
     if (opts.retryMs !== undefined && state.Retry) retryIntervalOverrides[stateName] = opts.retryMs;
   }
 
-  const machine = new StateMachine(definition as never, { validationOptions: { checkArn: true, checkPaths: true } });
   const execution = machine.run(opts.input as never, {
     overrides: { taskResourceLocalHandlers: taskResourceLocalHandlers as never, waitTimeOverrides, retryIntervalOverrides },
   });

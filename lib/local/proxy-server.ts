@@ -6,11 +6,11 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { Redis } from 'ioredis';
-import { createInferenceProxyHandler } from '../../functions/inference-proxy.js';
+import { createInferenceProxyHandler, type InferenceProxyHandler } from '../../functions/inference-proxy.js';
 import { stateHome } from '../plan/defaults.js';
 import { staticKeys } from '../proxy/auth.js';
 import { buildProxy } from '../proxy/build.js';
-import { proxyConfigFromEnv } from '../proxy/config.js';
+import { proxyConfigFromEnv, type ProxyConfig } from '../proxy/config.js';
 import { PROXY_DEFAULTS, PROXY_ROUTE } from '../proxy/defaults.js';
 import { PayloadTooLargeError } from '../proxy/errors.js';
 import { MemoryStore } from '../proxy/memory-store.js';
@@ -46,11 +46,21 @@ export interface LocalProxy {
 
 const ROUTE = /^\/v1\/([^/]+)\/predict$/;
 
+/** The handler as `ml-rollout proxy` builds it, without the HTTP server (the benchmark calls it directly). */
+export interface LocalHandler {
+  handler: InferenceProxyHandler;
+  config: ProxyConfig;
+  metrics: CountingMetrics;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
 /**
- * The Lambda's handler behind node:http, in front of a local environment: the same route, the
- * same answers. Redis at REDIS_URL (default redis://127.0.0.1:6379), else an in-process LRU.
+ * The Lambda's handler with local dependencies: the state under $ML_ROLLOUT_HOME (only
+ * `environment` is known), Redis at REDIS_URL (default redis://127.0.0.1:6379) or else an
+ * in-process LRU, ML_ROLLOUT_API_KEY as the one key (unset: auth off). Says which in `log`.
  */
-export async function startLocalProxy(options: LocalProxyOptions): Promise<LocalProxy> {
+export async function createLocalHandler(options: Omit<LocalProxyOptions, 'port' | 'host'>): Promise<LocalHandler> {
   const env = options.env ?? process.env;
   const log = options.log ?? (() => undefined);
   const environment = parseEnvironment(options.environment);
@@ -93,7 +103,24 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
     metrics,
     logger: { warn: (message, attributes) => log(`warning: ${message} ${JSON.stringify(attributes)}`) },
   });
-  const handler = createInferenceProxyHandler({ ...parts, maxBodyBytes: config.maxBodyBytes, logger });
+  return {
+    handler: createInferenceProxyHandler({ ...parts, maxBodyBytes: config.maxBodyBytes, logger }),
+    config,
+    metrics,
+    logger,
+    async close() {
+      await redis?.quit().catch(() => redis?.disconnect());
+    },
+  };
+}
+
+/**
+ * The Lambda's handler behind node:http, in front of a local environment: the same route, the
+ * same answers (see createLocalHandler for what it uses).
+ */
+export async function startLocalProxy(options: LocalProxyOptions): Promise<LocalProxy> {
+  const local = await createLocalHandler(options);
+  const { handler, config, metrics, logger } = local;
 
   const server = createServer((req, res) => {
     void serve(req, res).catch((err: unknown) => {
@@ -137,7 +164,7 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
         server.close(() => done());
         server.closeAllConnections();
       });
-      await redis?.quit().catch(() => redis?.disconnect());
+      await local.close();
     },
   };
 }
@@ -195,7 +222,8 @@ function toEvent(req: IncomingMessage, url: URL, environment: string, body: stri
   };
 }
 
-function localContext(): Context {
+/** A Lambda context for invocations outside Lambda. */
+export function localContext(): Context {
   const fail = () => {
     throw new Error('not available locally');
   };

@@ -37,6 +37,8 @@ export const DEFAULTS = {
   lockMarginSeconds: 300,
   /** How long the restored version may take to become healthy again, s. */
   rollbackDeadlineSeconds: 120,
+  /** While baking, each gate sample sends every smoke request this many times (the steady load). */
+  bakeRoundsPerSample: 5,
   /** Largest number of latencies kept for a bake window (percentiles are computed over them). */
   maxLatencySamples: 2_000,
 } as const;
@@ -45,3 +47,26 @@ export const DEFAULTS = {
 export function stateHome(env: NodeJS.ProcessEnv = process.env): string {
   return env.ML_ROLLOUT_HOME && env.ML_ROLLOUT_HOME.length > 0 ? env.ML_ROLLOUT_HOME : '.ml-rollout';
 }
+
+/**
+ * Defaults of the AWS targets (Elastic Beanstalk, SageMaker) and the capacity preflight, kept
+ * apart from the rollout's own so that each block has one owner.
+ */
+export const AWS_DEFAULTS = {
+  /** The memory gate the capacity preflight holds the service to, % of the instance's memory (seeds: memory < 80 %). */
+  capacityLimitPercent: 80,
+  /** CloudWatch period of the gate's metrics, s: SageMaker and the CloudWatch agent publish per minute. */
+  metricPeriodSeconds: 60,
+  /** How far back a gate looks for the newest datapoint of a metric, s. */
+  metricLookbackSeconds: 300,
+  /** Where the CloudWatch agent publishes memory use on Elastic Beanstalk instances (% of the instance). */
+  agentMemoryMetric: { namespace: 'CWAgent', name: 'mem_used_percent' },
+  /** SageMaker: the name of the one production variant. */
+  sagemakerVariant: 'AllTraffic',
+  /** SageMaker: instances behind the endpoint when the manifest names no count. */
+  sagemakerInstanceCount: 1,
+  /** SageMaker blue/green: how long the new fleet serves with the manifest's alarms watched before the old one goes, s. */
+  sagemakerAlarmBakeSeconds: 300,
+  /** S3 key prefix of bundles that `ml-rollout deploy` uploads. */
+  bundlePrefix: 'ml-rollout/bundles/',
+} as const;

@@ -1,3 +1,4 @@
+import { limitsFromEnv } from '../bundle/limits.js';
 import { readBundle } from '../bundle/read.js';
 import { resolvePlan, type Plan } from '../plan/plan.js';
 import type { Runtime } from '../runtime.js';
@@ -9,13 +10,13 @@ export async function validateBundle(rt: Runtime, input: ExecutionInput): Promis
     const { fetchBundle } = await import('../bundle/s3-fetch.js');
     const local = await fetchBundle(input.bundle, rt.home);
     try {
-      const read = await readBundle(local, rt.home);
+      const read = await readBundle(local, rt.home, limitsFromEnv());
       const { bucket, key, versionId } = input.bundle;
       return resolvePlan(read.manifest, { digest: read.digest, release: { kind: 's3', bucket, key, ...(versionId ? { versionId } : {}) } }, input.options);
     } finally {
       await (await import('node:fs/promises')).rm(local, { force: true });
     }
   }
-  const read = await readBundle(input.bundle.path, rt.home);
+  const read = await readBundle(input.bundle.path, rt.home, limitsFromEnv());
   return resolvePlan(read.manifest, { digest: read.digest, release: { kind: 'dir', path: read.dir } }, input.options);
 }

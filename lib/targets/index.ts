@@ -1,6 +1,8 @@
 import type { Clock } from '../clock.js';
 import type { TargetSpec } from '../plan/target-schema.js';
+import { ElasticBeanstalkTarget } from './elastic-beanstalk/target.js';
 import { LocalTarget } from './local/local-target.js';
+import { SageMakerTarget } from './sagemaker/target.js';
 import type { Target } from './types.js';
 
 /** What a target may need from the runtime. */
@@ -15,5 +17,9 @@ export function createTarget(spec: TargetSpec, deps: TargetDeps): Target {
   switch (spec.type) {
     case 'local':
       return new LocalTarget(deps);
+    case 'elastic-beanstalk':
+      return new ElasticBeanstalkTarget({ clock: deps.clock });
+    case 'sagemaker':
+      return new SageMakerTarget({ clock: deps.clock });
   }
 }

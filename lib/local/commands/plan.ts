@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { limitsFromEnv } from '../../bundle/limits.js';
 import { readBundle } from '../../bundle/read.js';
 import { resolvePlan, type Plan } from '../../plan/plan.js';
 
@@ -8,7 +9,7 @@ import { resolvePlan, type Plan } from '../../plan/plan.js';
 export async function planBundle(bundle: string): Promise<Plan> {
   const scratch = await mkdtemp(join(tmpdir(), 'ml-rollout-plan-'));
   try {
-    const read = await readBundle(bundle, scratch);
+    const read = await readBundle(bundle, scratch, limitsFromEnv());
     return resolvePlan(read.manifest, { digest: read.digest, release: { kind: 'dir', path: bundle } });
   } finally {
     await rm(scratch, { recursive: true, force: true });
@@ -22,10 +23,15 @@ export function planLines(plan: Plan): string[] {
     `smoke: ${plan.smoke.length ? plan.smoke.map((s) => `${s.method} ${s.path} → ${s.expectStatus}`).join(', ') : 'none'}`,
   ];
   for (const p of plan.phases) {
-    const gate = Object.entries(p.gate).map(([k, v]) => `${k} ≤ ${v}`);
+    // Without smoke requests there is no latency to hold to inferenceMs; with an error budget,
+    // smoke statuses count into the error rate instead of failing one by one.
+    const limits = Object.entries(p.gate)
+      .filter(([k]) => p.smoke || k !== 'inferenceMs')
+      .map(([k, v]) => `${k} ≤ ${v}`);
+    const checks = ['health 2xx', ...(p.smoke && p.gate.errorRatePercent === undefined ? ['each smoke status'] : []), ...limits];
     lines.push(`${p.index + 1}. ${p.name}`);
     lines.push(`     settings: ${Object.entries(p.settings).map(([k, v]) => `${k}=${v}`).join(' ') || '(none)'}`);
-    lines.push(`     gate: health 2xx${p.smoke ? ', smoke statuses' : ''}, ${gate.join(', ')}`);
+    lines.push(`     gate: ${checks.join(', ')}`);
     lines.push(`     deadline ${p.deadlineSeconds} s, bake ${p.bakeSeconds} s${p.bakeSeconds ? ` (a sample every ${plan.sampleSeconds} s)` : ''}`);
   }
   return lines;

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '../../clock.js';
 import { PhaseFailedError, TargetError } from '../../errors.js';
+import { DEFAULTS } from '../../plan/defaults.js';
 import type { Plan, PlanPhase } from '../../plan/plan.js';
 import type { LocalTargetSpec } from '../../plan/target-schema.js';
 import { readJson, removeFile, writeJsonAtomic } from '../../state/files.js';
@@ -75,7 +76,10 @@ export class LocalTarget implements Target {
     if (phase.smoke) {
       // A request that takes far longer than the gate allows is already a failure: do not wait on it forever.
       const timeoutMs = Math.max(phase.gate.inferenceMs * 2, 1_000);
-      for (const s of plan.smoke) requests.push(await sendRequest(rec.url, s, timeoutMs));
+      const rounds = phase.bakeSeconds > 0 ? DEFAULTS.bakeRoundsPerSample : 1;
+      for (let round = 0; round < rounds; round++) {
+        for (const s of plan.smoke) requests.push(await sendRequest(rec.url, s, timeoutMs));
+      }
     }
     const now = await readProcessGroup(rec.pid, this.deps.clock.now());
     const cpuPercent = windowStart && now ? cpuPercentBetween(windowStart, now) : null;

@@ -1,0 +1,56 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { s3 } from './bundle/s3-fetch.js';
+import { systemClock, type Clock } from './clock.js';
+import { SnsNotifier } from './notify/sns.js';
+import type { Runtime } from './runtime.js';
+import { S3LockStore } from './state/s3-lock.js';
+import { DEFAULT_STATE_PREFIX, S3StateStore } from './state/s3-store.js';
+import { createTarget } from './targets/index.js';
+import type { Target } from './targets/types.js';
+
+/** Scratch space of a Lambda container (the only writable directory there). */
+export const LAMBDA_HOME = '/tmp/ml-rollout';
+
+let snsClient: SNSClient | null = null;
+function sns(): SNSClient {
+  snsClient ??= new SNSClient({});
+  return snsClient;
+}
+
+/** What the AWS runtime is built from; each part replaceable in tests. */
+export interface AwsRuntimeDeps {
+  s3?: S3Client;
+  sns?: SNSClient;
+  clock?: Clock;
+}
+
+/**
+ * The runtime of a Lambda container: state and lock in S3 under $STATE_BUCKET/$STATE_PREFIX
+ * (default state/), notifications to the SNS topic $TOPIC_ARN, scratch files in /tmp.
+ * Clients are created once per container and shared by every invocation.
+ */
+export function createAwsRuntime(env: NodeJS.ProcessEnv = process.env, deps: AwsRuntimeDeps = {}): Runtime {
+  const bucket = env.STATE_BUCKET;
+  if (!bucket) throw new TypeError('STATE_BUCKET is not set: the AWS runtime keeps its state in that bucket');
+  const prefix = env.STATE_PREFIX || DEFAULT_STATE_PREFIX;
+  const client = deps.s3 ?? s3();
+  const clock = deps.clock ?? systemClock;
+  const home = LAMBDA_HOME;
+  const targets = new Map<string, Target>();
+  return {
+    clock,
+    home,
+    state: new S3StateStore(client, { bucket, prefix }),
+    locks: new S3LockStore(client, { bucket, prefix, clock }),
+    notifier: new SnsNotifier(deps.sns ?? sns(), env.TOPIC_ARN),
+    target(spec) {
+      let t = targets.get(spec.type);
+      if (!t) {
+        t = createTarget(spec, { home, clock });
+        targets.set(spec.type, t);
+      }
+      return t;
+    },
+  };
+}

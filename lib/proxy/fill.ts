@@ -1,0 +1,62 @@
+import { decodeAnswer, encodeAnswer, isCacheable, type UpstreamAnswer } from './answer.js';
+import { lockKeyOf } from './cache-key.js';
+import type { CacheStore } from './store.js';
+
+/** How a miss was filled. */
+export interface Filled {
+  answer: UpstreamAnswer;
+  /** true when another instance fetched it and this one read it from the cache. */
+  fromCache: boolean;
+}
+
+/** Options of fillAcrossInstances. */
+export interface FillOptions {
+  /** Answer lifetime, ms. */
+  ttlMs: number;
+  /** Lock lifetime, ms: longer than one bounded upstream call. */
+  lockTtlMs: number;
+  /** Interval between looks at the cache while another instance fetches, ms. */
+  pollMs: number;
+  /** Identifies the lock holder (for debugging with redis-cli). */
+  owner: string;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Fills a cache miss with one upstream call across all instances: whoever takes the short lock
+ * (SET NX PX) calls `fetch` and stores a cacheable answer; the others look at the cache until the
+ * answer appears or the lock is gone (the holder failed, or its answer was not cacheable), and
+ * then call upstream themselves. The lock cannot outlive one upstream call, so waiting is bounded.
+ */
+export async function fillAcrossInstances(
+  store: CacheStore,
+  key: string,
+  fetch: () => Promise<UpstreamAnswer>,
+  options: FillOptions,
+): Promise<Filled> {
+  const lockKey = lockKeyOf(key);
+  const sleep = options.sleep ?? defaultSleep;
+  if (await store.setIfAbsent(lockKey, options.owner, options.lockTtlMs)) {
+    try {
+      const answer = await fetch();
+      if (isCacheable(answer)) await store.set(key, encodeAnswer(answer), options.ttlMs);
+      return { answer, fromCache: false };
+    } finally {
+      // Plain DEL is safe: the lock outlives our bounded call, so it is still ours.
+      await store.del(lockKey);
+    }
+  }
+  const polls = Math.ceil(options.lockTtlMs / options.pollMs);
+  for (let i = 0; i < polls; i++) {
+    await sleep(options.pollMs);
+    const raw = await store.get(key);
+    const answer = raw === null ? null : decodeAnswer(raw);
+    if (answer) return { answer, fromCache: true };
+    if ((await store.get(lockKey)) === null) break;
+  }
+  const answer = await fetch();
+  if (isCacheable(answer)) await store.set(key, encodeAnswer(answer), options.ttlMs);
+  return { answer, fromCache: false };
+}

@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../clock.js';
+import { CacheStatus, decodeAnswer, encodeAnswer, isCacheable, type ProxyAnswer, type UpstreamAnswer } from './answer.js';
+import { cacheKey, requestHash } from './cache-key.js';
+import { Coalescer } from './coalesce.js';
+import { RateLimitedError, UpstreamTimeoutError } from './errors.js';
+import { fillAcrossInstances, type Filled } from './fill.js';
+import { ProxyMetric, type ProxyMetrics } from './metrics.js';
+import { RateLimiter } from './rate-limit.js';
+import type { ServingCache } from './serving.js';
+import type { CacheStore } from './store.js';
+import type { Serving } from '../state/types.js';
+import type { Upstream } from './upstream.js';
+
+/** One validated prediction request (functions/inference-proxy.ts builds it from the event). */
+export interface PredictRequest {
+  environment: string;
+  /** The route path, e.g. /v1/prod/predict: part of the cache key. */
+  path: string;
+  /** The parsed body: its canonical form is part of the cache key. */
+  payload: unknown;
+  /** The body as received: what is forwarded. */
+  body: string;
+  /** `Cache-Control: no-cache`: do not answer from the cache. */
+  noCache: boolean;
+  /** Id of the caller's API key (null when auth is off). */
+  apiKeyId: string | null;
+}
+
+/** Logs the proxy writes (Powertools Logger satisfies it). */
+export interface ProxyLogger {
+  warn(message: string, attributes: Record<string, unknown>): void;
+}
+
+/** What InferenceProxy is built from. */
+export interface InferenceProxyDeps {
+  /** Shared cache; must not throw (FailOpenStore). */
+  store: CacheStore;
+  serving: ServingCache;
+  upstreams: { resolve(serving: Serving): Upstream };
+  metrics: ProxyMetrics;
+  logger: ProxyLogger;
+  clock: Clock;
+  /** s */
+  cacheTtlSeconds: number;
+  /** ms: how long another instance's upstream call may hold a key's lock */
+  lockTtlMs: number;
+  /** ms */
+  lockPollMs: number;
+  keyPrefix: string;
+  /** requests per API key per minute; 0 = none */
+  rateLimitPerMinute: number;
+}
+
+/**
+ * The caching proxy: answers from the cache when it can, else forwards to what serves the
+ * environment, with identical misses coalesced in this instance and across instances.
+ */
+export class InferenceProxy {
+  private readonly inflight = new Coalescer<Filled>();
+  private readonly limiter: RateLimiter;
+  private readonly owner = randomUUID();
+
+  constructor(private readonly deps: InferenceProxyDeps) {
+    this.limiter = new RateLimiter(deps.store, deps.rateLimitPerMinute, deps.keyPrefix, deps.clock);
+  }
+
+  async predict(req: PredictRequest): Promise<ProxyAnswer> {
+    const { store, metrics } = this.deps;
+    // Counted alongside the cache read (one round trip on a hit), awaited before any answer.
+    const admitted = this.limiter.applies(req.apiKeyId) ? this.admit(req.apiKeyId) : undefined;
+
+    const serving = await this.deps.serving.get(req.environment);
+    const upstream = this.deps.upstreams.resolve(serving);
+    const key = cacheKey(this.deps.keyPrefix, req.environment, serving.version, requestHash('POST', req.path, req.payload));
+    const ttlMs = this.deps.cacheTtlSeconds * 1000;
+
+    if (req.noCache) {
+      await admitted;
+      metrics.count(ProxyMetric.CacheBypass);
+      const answer = await this.forward(upstream, req.body);
+      // Not awaited: the fresh answer refreshes the cache without delaying the client.
+      if (isCacheable(answer)) void store.set(key, encodeAnswer(answer), ttlMs);
+      return { ...answer, cache: CacheStatus.Bypass };
+    }
+
+    const raw = admitted ? (await Promise.all([store.get(key), admitted]))[0] : await store.get(key);
+    const cached = raw === null ? null : decodeAnswer(raw);
+    if (cached) {
+      metrics.count(ProxyMetric.CacheHit);
+      return { ...cached, cache: CacheStatus.Hit };
+    }
+
+    metrics.count(ProxyMetric.CacheMiss);
+    const { promise, shared } = this.inflight.run(key, () =>
+      fillAcrossInstances(store, key, () => this.forward(upstream, req.body), {
+        ttlMs,
+        lockTtlMs: this.deps.lockTtlMs,
+        pollMs: this.deps.lockPollMs,
+        owner: this.owner,
+      }),
+    );
+    const filled = await promise;
+    if (shared || filled.fromCache) metrics.count(ProxyMetric.Coalesced);
+    return { ...filled.answer, cache: filled.fromCache ? CacheStatus.Hit : CacheStatus.Miss };
+  }
+
+  private admit(keyId: string): Promise<void> {
+    const admitted = this.limiter.admit(keyId).catch((err: unknown) => {
+      if (err instanceof RateLimitedError) this.deps.metrics.count(ProxyMetric.RateLimited);
+      throw err;
+    });
+    // Handled here too: it may reject while the request fails for another reason.
+    admitted.catch(() => undefined);
+    return admitted;
+  }
+
+  private async forward(upstream: Upstream, body: string): Promise<UpstreamAnswer> {
+    const { metrics } = this.deps;
+    const started = performance.now();
+    try {
+      return await upstream.predict(body);
+    } catch (err) {
+      metrics.count(err instanceof UpstreamTimeoutError ? ProxyMetric.UpstreamTimeout : ProxyMetric.UpstreamError);
+      this.deps.logger.warn('upstream call failed', { upstream: upstream.label, error: String(err) });
+      throw err;
+    } finally {
+      metrics.upstreamLatency(performance.now() - started);
+    }
+  }
+}

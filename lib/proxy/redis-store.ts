@@ -1,0 +1,82 @@
+import { Redis } from 'ioredis';
+import type { CacheStore } from './store.js';
+
+/** Options of the proxy's Redis connection. */
+export interface RedisClientOptions {
+  /**
+   * Upper bound of one command inside ioredis, ms. FailOpenStore gives up much earlier; this only
+   * keeps abandoned commands from piling up.
+   */
+  commandTimeoutMs: number;
+  /** Called on connection errors (ioredis reconnects by itself). */
+  onError?: (err: Error) => void;
+}
+
+/** A client that connects now, queues commands only until the first connection, and reconnects. */
+export function createRedisClient(url: string, options: RedisClientOptions): Redis {
+  const client = new Redis(url, {
+    lazyConnect: false,
+    connectTimeout: 2_000,
+    commandTimeout: options.commandTimeoutMs,
+    // A command caught by a disconnect fails at once (the request fails open) instead of waiting.
+    maxRetriesPerRequest: 0,
+    retryStrategy: (times) => Math.min(times * 100, 2_000),
+  });
+  client.on('error', (err: Error) => options.onError?.(err));
+  return client;
+}
+
+/** Reconnecting or closed: a command would only wait in the offline queue. */
+const DOWN_STATES = new Set(['reconnecting', 'close', 'end']);
+
+/** CacheStore on Redis. */
+export class RedisStore implements CacheStore {
+  constructor(private readonly redis: Redis) {}
+
+  /** Fails fast while the connection is down, so a request does not wait for a timeout. */
+  private ready(): void {
+    if (DOWN_STATES.has(this.redis.status)) throw new Error(`redis connection is ${this.redis.status}`);
+  }
+
+  async get(key: string): Promise<string | null> {
+    this.ready();
+    return this.redis.get(key);
+  }
+
+  async set(key: string, value: string, ttlMs: number): Promise<void> {
+    this.ready();
+    await this.redis.set(key, value, 'PX', ttlMs);
+  }
+
+  async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
+    this.ready();
+    return (await this.redis.set(key, value, 'PX', ttlMs, 'NX')) === 'OK';
+  }
+
+  async del(key: string): Promise<void> {
+    this.ready();
+    await this.redis.del(key);
+  }
+
+  async increment(key: string, ttlMs: number): Promise<number> {
+    this.ready();
+    // One round trip; MULTI so the counter never exists without its expiry.
+    const replies = await this.redis.multi().set(key, '0', 'PX', ttlMs, 'NX').incr(key).exec();
+    const [, incr] = replies ?? [];
+    if (!incr || incr[0]) throw incr?.[0] ?? new Error('redis MULTI was aborted');
+    return Number(incr[1]);
+  }
+}
+
+/** PING with a deadline: does a Redis answer at all? */
+export async function redisAnswers(redis: Redis, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  try {
+    return await Promise.race([redis.ping().then((r) => r === 'PONG', () => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

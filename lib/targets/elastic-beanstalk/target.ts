@@ -1,0 +1,185 @@
+import type { EnvironmentDescription } from '@aws-sdk/client-elastic-beanstalk';
+import type { Clock } from '../../clock.js';
+import { PhaseFailedError, RollbackFailedError, TargetError, TransientError } from '../../errors.js';
+import type { Plan, PlanPhase } from '../../plan/plan.js';
+import { TargetType, type ElasticBeanstalkTargetSpec } from '../../plan/target-schema.js';
+import type { Release } from '../../state/types.js';
+import { cpuOverWindow } from '../aws-metrics.js';
+import { checkHealth, describeResult, sendRequest } from '../http.js';
+import { ProbeState, type Deployment, type Probe, type RequestResult, type Sample, type Target } from '../types.js';
+import { abortUpdate, createVersion, describeConfig, describeEnvironment, describeVersion, updateEnvironment, versionStatus, type EbContext } from './api.js';
+import { defaultEbClients, type EbClients } from './clients.js';
+import { decidePhase, decideSettled } from './decide.js';
+import { measureEnvironment, targetMetrics, type EnvironmentHealth } from './measure.js';
+import { parseDescription, restoreStateOf, versionLabel } from './names.js';
+import { diffConfig, instanceOptionsOf, isEmpty, overlayOptions, type EbConfig, type EbTargetState } from './options.js';
+
+export interface ElasticBeanstalkTargetDeps {
+  clock: Clock;
+  /** Clients of a region; default: one set per region for the process. */
+  clients?: (region: string) => EbClients;
+}
+
+function urlOf(env: EnvironmentDescription): string | null {
+  return env.CNAME ? `http://${env.CNAME}` : null;
+}
+
+/**
+ * An existing Elastic Beanstalk environment. The bundle (in S3) becomes an application version;
+ * each phase is one UpdateEnvironment with the phase's settings as environment properties (the
+ * first also switches the version and applies the manifest's instance upgrade). Nothing here
+ * waits: apply starts an update, probe looks once, and the state machine's Wait states do the rest.
+ */
+export class ElasticBeanstalkTarget implements Target {
+  readonly type = TargetType.ElasticBeanstalk;
+
+  constructor(private readonly deps: ElasticBeanstalkTargetDeps) {}
+
+  private ctx(plan: Plan): EbContext {
+    if (plan.target.type !== TargetType.ElasticBeanstalk) throw new TargetError(`not an elastic-beanstalk target: ${plan.target.type}`);
+    const spec: ElasticBeanstalkTargetSpec = plan.target;
+    return { spec, clients: (this.deps.clients ?? defaultEbClients)(spec.region) };
+  }
+
+  async current(plan: Plan): Promise<Deployment | null> {
+    const ctx = this.ctx(plan);
+    const env = await describeEnvironment(ctx);
+    if (!env.VersionLabel) return null;
+    const config = await describeConfig(ctx);
+    const ours = parseDescription((await describeVersion(ctx, env.VersionLabel))?.Description);
+    return deployment(env, ours ?? { version: env.VersionLabel, digest: '' }, { versionLabel: env.VersionLabel, ...config });
+  }
+
+  async apply(plan: Plan, phase: PlanPhase): Promise<Deployment> {
+    const ctx = this.ctx(plan);
+    const env = await describeEnvironment(ctx);
+    if (env.Status !== 'Ready') {
+      throw new TransientError(`environment ${ctx.spec.environment} is ${env.Status}: ${phase.name} starts once it is Ready`);
+    }
+    const config = await describeConfig(ctx);
+    const label = versionLabel(plan.version, plan.digest);
+    const want = wanted(ctx.spec, phase);
+    const result = deployment(env, plan, {
+      versionLabel: label,
+      environmentVariables: { ...config.environmentVariables, ...want.environmentVariables },
+      instanceOptions: overlayOptions(config.instanceOptions, want.instanceOptions),
+    });
+    const switchVersion = env.VersionLabel !== label;
+    if (switchVersion) {
+      const version = (await describeVersion(ctx, label)) ?? (await createVersion(ctx, plan, label));
+      const status = versionStatus(version);
+      if (status === 'FAILED') throw new PhaseFailedError(`${phase.name}: application version ${label} failed processing (see the application's events)`);
+      // Still processing: the probe deploys it once Elastic Beanstalk has validated it.
+      if (status !== 'PROCESSED') return result;
+    }
+    const changes = diffConfig(config, want);
+    if (switchVersion || !isEmpty(changes)) await updateEnvironment(ctx, changes, switchVersion ? label : undefined);
+    return result;
+  }
+
+  async probe(plan: Plan): Promise<Probe> {
+    const ctx = this.ctx(plan);
+    const env = await describeEnvironment(ctx);
+    const label = versionLabel(plan.version, plan.digest);
+    const version = env.VersionLabel === label ? null : await describeVersion(ctx, label);
+    const decision = decidePhase(env, label, version);
+    const first = plan.phases[0];
+    if (decision.deploy && first) {
+      // apply() found the version still processing and left the deployment of the first phase to us.
+      const changes = diffConfig(await describeConfig(ctx), wanted(ctx.spec, first));
+      await updateEnvironment(ctx, changes, label);
+    }
+    return decision.probe;
+  }
+
+  async sample(plan: Plan, phase: PlanPhase, cursor: Record<string, unknown> | null): Promise<Sample> {
+    const ctx = this.ctx(plan);
+    const env = await describeEnvironment(ctx);
+    const url = urlOf(env);
+    if (!url) throw new TargetError(`environment ${ctx.spec.environment} has no CNAME to send requests to (a worker environment?)`);
+    const http = await checkHealth(url, plan.health.path, plan.health.timeoutMs);
+    const requests: RequestResult[] = [];
+    if (phase.smoke) {
+      const timeoutMs = Math.max(phase.gate.inferenceMs * 2, 1_000);
+      for (const s of plan.smoke) requests.push(await sendRequest(url, s, timeoutMs));
+    }
+    const at = this.deps.clock.now();
+    const measured = await measureEnvironment(ctx, at);
+    const cpu = cpuOverWindow(cursor, measured.cpuPercent);
+    return {
+      at,
+      health: withEnvironmentHealth(http, measured.health),
+      requests,
+      cpuPercent: cpu.cpuPercent,
+      memoryPercent: measured.memoryPercent,
+      metrics: targetMetrics(measured.health),
+      cursor: { ...cpu.cursor },
+    };
+  }
+
+  async restore(plan: Plan, release: Release | null): Promise<Deployment | null> {
+    const ctx = this.ctx(plan);
+    if (!release) throw nothingToRestore(ctx.spec);
+    const want = restoreStateOf(release);
+    const env = await describeEnvironment(ctx);
+    if (env.Status === 'Ready') await this.reconcile(ctx, plan, env, want);
+    // Mid-update (a deadline passed while Elastic Beanstalk was still deploying): stop it; the
+    // restore itself is issued by probeRestored once the environment is Ready again.
+    else if (env.AbortableOperationInProgress) await abortUpdate(ctx);
+    return deployment(env, release, want);
+  }
+
+  async probeRestored(plan: Plan, release: Release | null): Promise<Probe> {
+    const ctx = this.ctx(plan);
+    if (!release) return { state: ProbeState.Failed, detail: nothingToRestore(ctx.spec).message };
+    const want = restoreStateOf(release);
+    const env = await describeEnvironment(ctx);
+    if (env.Status === 'Ready' && (await this.reconcile(ctx, plan, env, want))) {
+      return { state: ProbeState.Pending, detail: `restoring application version ${want.versionLabel}` };
+    }
+    return decideSettled(env);
+  }
+
+  /** Starts the update that puts `want` back, unless the environment already matches it; true when it started one. */
+  private async reconcile(ctx: EbContext, plan: Plan, env: EnvironmentDescription, want: EbTargetState): Promise<boolean> {
+    const managed = Object.keys(plan.phases.at(-1)?.settings ?? {});
+    const changes = diffConfig(await describeConfig(ctx), want, managed);
+    const switchVersion = env.VersionLabel !== want.versionLabel;
+    if (!switchVersion && isEmpty(changes)) return false;
+    await updateEnvironment(ctx, changes, switchVersion ? want.versionLabel : undefined);
+    return true;
+  }
+}
+
+/** What a phase sets: its settings as environment properties, and the manifest's instance upgrade. */
+function wanted(spec: ElasticBeanstalkTargetSpec, phase: PlanPhase): Pick<EbConfig, 'environmentVariables' | 'instanceOptions'> {
+  return { environmentVariables: phase.settings, instanceOptions: instanceOptionsOf(spec.instance) };
+}
+
+function deployment(env: EnvironmentDescription, release: { version: string; digest: string }, state: EbTargetState): Deployment {
+  return {
+    version: release.version,
+    digest: release.digest,
+    url: urlOf(env),
+    settings: state.environmentVariables,
+    targetState: { ...state },
+  };
+}
+
+/**
+ * The health check as the gate sees it: the HTTP answer of the health path, failed also when
+ * Elastic Beanstalk's enhanced health is Red (the seeds' "Severe, 50 % HTTP 5xx"), which a single
+ * request can miss.
+ */
+function withEnvironmentHealth(http: RequestResult, env: EnvironmentHealth): RequestResult {
+  if (env.color !== 'Red') return http;
+  const causes = env.causes.length ? `: ${env.causes.join('; ')}` : '';
+  return { ...http, status: null, ok: false, error: `${describeResult(http)}, but Elastic Beanstalk health is ${env.status} (Red)${causes}` };
+}
+
+function nothingToRestore(spec: ElasticBeanstalkTargetSpec): RollbackFailedError {
+  return new RollbackFailedError(
+    `no known-good release of ${spec.environment} to restore, and an Elastic Beanstalk environment cannot be stopped: ` +
+      `deploy a known-good version to it by hand`,
+  );
+}
