@@ -7,11 +7,13 @@ import { deploy } from './commands/deploy.js';
 import { destroy, rollback, status, unlock } from './commands/environment.js';
 import { pack } from './commands/pack.js';
 import { planBundle, planLines } from './commands/plan.js';
+import { assertCapacity } from '../plan/capacity.js';
 import { projectRoot } from './paths.js';
 
 const USAGE = `usage: ml-rollout <command> [options]
 
-  deploy <bundle.zip|dir> [--report FILE]   roll a bundle out through its phases
+  deploy <bundle.zip|dir> [--report FILE] [--bucket B]
+                                            roll a bundle out through its phases
   plan <bundle.zip|dir>                     dry run: phases, settings, gates, deadlines
   status --env NAME [--json]                what serves the environment, and is it healthy
   rollback --env NAME                       back to the previous known-good version
@@ -62,9 +64,10 @@ export async function main(argv: string[], rt: Runtime = createLocalRuntime()): 
   try {
     switch (command) {
       case 'deploy': {
-        const a = args(rest, { report: { type: 'string' }, 'poll-seconds': { type: 'string' }, 'sample-seconds': { type: 'string' } }, 1);
+        const a = args(rest, { report: { type: 'string' }, bucket: { type: 'string' }, 'poll-seconds': { type: 'string' }, 'sample-seconds': { type: 'string' } }, 1);
         const r = await deploy(rt, {
           bundle: a.positionals[0] as string,
+          bucket: a.values.bucket as string | undefined,
           reportFile: a.values.report as string | undefined,
           pollSeconds: seconds(a.values['poll-seconds'], '--poll-seconds'),
           sampleSeconds: seconds(a.values['sample-seconds'], '--sample-seconds'),
@@ -73,7 +76,10 @@ export async function main(argv: string[], rt: Runtime = createLocalRuntime()): 
       }
       case 'plan': {
         const a = args(rest, {}, 1);
-        planLines(await planBundle(a.positionals[0] as string)).forEach(out);
+        const planned = await planBundle(a.positionals[0] as string);
+        planLines(planned).forEach(out);
+        // Whatever the rollout would reject, the dry run rejects too (after showing the plan).
+        assertCapacity(planned.manifest);
         return 0;
       }
       case 'status': {

@@ -23,8 +23,8 @@ export const DEFAULTS = {
   healthTimeoutMs: 2_000,
   /** Every smoke request must answer within this, ms ("ML inference < 5 s"). */
   inferenceMs: 5_000,
-  /** How long a phase may take to become healthy, s. */
-  deadlineSeconds: 120,
+  /** How long a phase may take to become healthy, s, per target type (an EB or SageMaker update takes minutes). */
+  deadlineSeconds: { local: 120, 'elastic-beanstalk': 900, sagemaker: 1800 },
   /** How long a gate keeps measuring under load, s. */
   bakeSeconds: 0,
   /** The memory a local environment has, MiB. */
@@ -35,8 +35,8 @@ export const DEFAULTS = {
   sampleSeconds: { local: 1, 'elastic-beanstalk': 30, sagemaker: 60 },
   /** How long a lock lasts past the longest the rollout can take, s. */
   lockMarginSeconds: 300,
-  /** How long the restored version may take to become healthy again, s. */
-  rollbackDeadlineSeconds: 120,
+  /** How long the restored version may take to become healthy again, s, per target type. */
+  rollbackDeadlineSeconds: { local: 120, 'elastic-beanstalk': 900, sagemaker: 1800 },
   /** While baking, each gate sample sends every smoke request this many times (the steady load). */
   bakeRoundsPerSample: 5,
   /** Largest number of latencies kept for a bake window (percentiles are computed over them). */

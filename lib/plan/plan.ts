@@ -55,6 +55,7 @@ export function resolvePlan(
   overrides: { pollSeconds?: number; sampleSeconds?: number } = {},
 ): Plan {
   let settings: Record<string, string> = {};
+  const type = manifest.target.type;
   const phases = manifest.phases.map((p, index): PlanPhase => {
     settings = { ...settings, ...p.settings };
     return {
@@ -64,11 +65,10 @@ export function resolvePlan(
       changes: p.settings,
       smoke: p.smoke,
       bakeSeconds: p.bakeSeconds,
-      deadlineSeconds: p.deadlineSeconds,
+      deadlineSeconds: p.deadlineSeconds ?? DEFAULTS.deadlineSeconds[type],
       gate: { ...p.gate, inferenceMs: p.gate.inferenceMs ?? DEFAULTS.inferenceMs },
     };
   });
-  const type = manifest.target.type;
   return {
     name: manifest.name,
     version: manifest.version,
@@ -87,5 +87,5 @@ export function resolvePlan(
 /** Longest the rollout can take, s: every deadline and bake, for the lock's lease. */
 export function longestRolloutSeconds(plan: Plan): number {
   const phases = plan.phases.reduce((s, p) => s + p.deadlineSeconds + p.bakeSeconds, 0);
-  return phases + DEFAULTS.rollbackDeadlineSeconds + DEFAULTS.lockMarginSeconds;
+  return phases + DEFAULTS.rollbackDeadlineSeconds[plan.target.type] + DEFAULTS.lockMarginSeconds;
 }

@@ -33,8 +33,8 @@ export const phaseSchema = z.strictObject({
   smoke: z.boolean().default(true),
   /** How long the gate measures under load before passing, s (default 0). */
   bakeSeconds: z.number().int().min(0).max(86_400).default(DEFAULTS.bakeSeconds),
-  /** How long the phase may take to become healthy, s (default 120). */
-  deadlineSeconds: z.number().int().min(1).max(86_400).default(DEFAULTS.deadlineSeconds),
+  /** How long the phase may take to become healthy, s (default 120 locally, 900 on EB, 1800 on SageMaker). */
+  deadlineSeconds: z.number().int().min(1).max(86_400).optional(),
   gate: gateSchema.default({}),
 });
 export type PhaseSpec = z.infer<typeof phaseSchema>;

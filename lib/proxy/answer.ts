@@ -6,7 +6,7 @@ export const CacheStatus = {
   Hit: 'hit',
   /** Forwarded to the service (or shared with an identical request already forwarded). */
   Miss: 'miss',
-  /** `Cache-Control: no-cache`: forwarded without reading the cache. */
+  /** `Cache-Control: no-cache`: forwarded without reading or writing the cache. */
   Bypass: 'bypass',
 } as const;
 export type CacheStatus = (typeof CacheStatus)[keyof typeof CacheStatus];

@@ -11,6 +11,7 @@ import { MemoryStore } from './memory-store.js';
 import { PowertoolsProxyMetrics } from './metrics.js';
 import { createRedisClient, RedisStore } from './redis-store.js';
 import type { ServingLookup } from './serving.js';
+import { SsmApiKeySource } from './ssm-keys.js';
 import type { CacheStore } from './store.js';
 
 /**
@@ -28,24 +29,8 @@ export async function defaultServingLookup(env: NodeJS.ProcessEnv): Promise<Serv
 
 /** API keys: the SSM parameter when set, else ML_ROLLOUT_API_KEY, else none (auth off). */
 export function apiKeySource(config: ProxyConfig, env: NodeJS.ProcessEnv, ssm: () => SSMClient): ApiKeySource | null {
-  if (config.apiKeysParameter) {
-    // Loaded here so that local use never loads the SSM client code path.
-    return new SsmKeysLazy(ssm, config.apiKeysParameter, config.apiKeysCacheMs);
-  }
+  if (config.apiKeysParameter) return new SsmApiKeySource(ssm(), config.apiKeysParameter, config.apiKeysCacheMs);
   return env.ML_ROLLOUT_API_KEY ? staticKeys(env.ML_ROLLOUT_API_KEY) : null;
-}
-
-class SsmKeysLazy implements ApiKeySource {
-  private source: Promise<ApiKeySource> | null = null;
-  constructor(
-    private readonly ssm: () => SSMClient,
-    private readonly name: string,
-    private readonly ttlMs: number,
-  ) {}
-  async keys(): Promise<readonly string[]> {
-    this.source ??= import('./ssm-keys.js').then(({ SsmApiKeySource }) => new SsmApiKeySource(this.ssm(), this.name, this.ttlMs));
-    return (await this.source).keys();
-  }
 }
 
 /** What the Lambda is built from; each part replaceable in tests. */
@@ -71,7 +56,7 @@ export async function lambdaDeps(env: NodeJS.ProcessEnv = process.env, options: 
   let store: CacheStore;
   if (config.redisUrl) {
     const redis = createRedisClient(config.redisUrl, {
-      commandTimeoutMs: Math.max(1_000, config.redisTimeoutMs * 10),
+      socketTimeoutMs: Math.max(1_000, config.redisTimeoutMs * 10),
       onError: (err) => logger.debug('redis connection error', { error: err.message }),
     });
     store = new RedisStore(redis);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
-import { CacheStatus, decodeAnswer, encodeAnswer, isCacheable, type ProxyAnswer, type UpstreamAnswer } from './answer.js';
+import { CacheStatus, decodeAnswer, type ProxyAnswer, type UpstreamAnswer } from './answer.js';
 import { cacheKey, requestHash } from './cache-key.js';
 import { Coalescer } from './coalesce.js';
 import { RateLimitedError, UpstreamTimeoutError } from './errors.js';
@@ -73,15 +73,13 @@ export class InferenceProxy {
     const serving = await this.deps.serving.get(req.environment);
     const upstream = this.deps.upstreams.resolve(serving);
     const key = cacheKey(this.deps.keyPrefix, req.environment, serving.version, requestHash('POST', req.path, req.payload));
-    const ttlMs = this.deps.cacheTtlSeconds * 1000;
 
     if (req.noCache) {
+      // Bypass means the cache is neither read nor written: the client asked for a fresh answer,
+      // not for one to be shared with others.
       await admitted;
       metrics.count(ProxyMetric.CacheBypass);
-      const answer = await this.forward(upstream, req.body);
-      // Not awaited: the fresh answer refreshes the cache without delaying the client.
-      if (isCacheable(answer)) void store.set(key, encodeAnswer(answer), ttlMs);
-      return { ...answer, cache: CacheStatus.Bypass };
+      return { ...(await this.forward(upstream, req.body)), cache: CacheStatus.Bypass };
     }
 
     const raw = admitted ? (await Promise.all([store.get(key), admitted]))[0] : await store.get(key);
@@ -94,7 +92,7 @@ export class InferenceProxy {
     metrics.count(ProxyMetric.CacheMiss);
     const { promise, shared } = this.inflight.run(key, () =>
       fillAcrossInstances(store, key, () => this.forward(upstream, req.body), {
-        ttlMs,
+        ttlMs: this.deps.cacheTtlSeconds * 1000,
         lockTtlMs: this.deps.lockTtlMs,
         pollMs: this.deps.lockPollMs,
         owner: this.owner,

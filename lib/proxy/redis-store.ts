@@ -4,10 +4,11 @@ import type { CacheStore } from './store.js';
 /** Options of the proxy's Redis connection. */
 export interface RedisClientOptions {
   /**
-   * Upper bound of one command inside ioredis, ms. FailOpenStore gives up much earlier; this only
-   * keeps abandoned commands from piling up.
+   * How long the socket may stay silent while replies are due before it is dropped and
+   * reconnected, ms. FailOpenStore gives up on a command much earlier; this only keeps the
+   * commands it abandoned from waiting on a dead connection for ever.
    */
-  commandTimeoutMs: number;
+  socketTimeoutMs: number;
   /** Called on connection errors (ioredis reconnects by itself). */
   onError?: (err: Error) => void;
 }
@@ -17,7 +18,8 @@ export function createRedisClient(url: string, options: RedisClientOptions): Red
   const client = new Redis(url, {
     lazyConnect: false,
     connectTimeout: 2_000,
-    commandTimeout: options.commandTimeoutMs,
+    // One timer per burst of commands, not one per command (commandTimeout) on the hit path.
+    socketTimeout: options.socketTimeoutMs,
     // A command caught by a disconnect fails at once (the request fails open) instead of waiting.
     maxRetriesPerRequest: 0,
     retryStrategy: (times) => Math.min(times * 100, 2_000),

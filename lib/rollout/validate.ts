@@ -1,5 +1,6 @@
 import { limitsFromEnv } from '../bundle/limits.js';
 import { readBundle } from '../bundle/read.js';
+import { assertCapacity } from '../plan/capacity.js';
 import { resolvePlan, type Plan } from '../plan/plan.js';
 import type { Runtime } from '../runtime.js';
 import type { ExecutionInput } from './state.js';
@@ -11,6 +12,7 @@ export async function validateBundle(rt: Runtime, input: ExecutionInput): Promis
     const local = await fetchBundle(input.bundle, rt.home);
     try {
       const read = await readBundle(local, rt.home, limitsFromEnv());
+      assertCapacity(read.manifest);
       const { bucket, key, versionId } = input.bundle;
       return resolvePlan(read.manifest, { digest: read.digest, release: { kind: 's3', bucket, key, ...(versionId ? { versionId } : {}) } }, input.options);
     } finally {
@@ -18,5 +20,6 @@ export async function validateBundle(rt: Runtime, input: ExecutionInput): Promis
     }
   }
   const read = await readBundle(input.bundle.path, rt.home, limitsFromEnv());
+  assertCapacity(read.manifest);
   return resolvePlan(read.manifest, { digest: read.digest, release: { kind: 'dir', path: read.dir } }, input.options);
 }

@@ -5,11 +5,14 @@ import type { Plan } from '../../plan/plan.js';
 import type { Runtime } from '../../runtime.js';
 import { runStateMachine, type RunResult } from '../engine.js';
 import { Progress } from '../progress.js';
+import { executionBundle } from './bundle-input.js';
 import { buildReport, EXIT_CODE, type RolloutReport } from '../report.js';
 import { summaryLines } from '../summary.js';
 
 export interface DeployOptions {
   bundle: string;
+  /** S3 bucket for the bundle of an AWS target (default: the manifest's). */
+  bucket?: string;
   reportFile?: string;
   pollSeconds?: number;
   sampleSeconds?: number;
@@ -34,7 +37,7 @@ export async function deploy(rt: Runtime, opts: DeployOptions, out: (l: string) 
   let head: { environment: string | null; version: string | null } = { environment: null, version: null };
   const result = await runStateMachine({
     name: 'rollout',
-    input: { rolloutId, bundle: { path: resolve(opts.bundle) }, ...(Object.keys(options).length ? { options } : {}) },
+    input: { rolloutId, bundle: await executionBundle(resolve(opts.bundle), opts.bucket, out), ...(Object.keys(options).length ? { options } : {}) },
     onEvent: (e) => {
       if (e.type === 'StateExited' && e.state === 'ValidateBundle') {
         const plan = (e.output as { plan?: Plan }).plan;

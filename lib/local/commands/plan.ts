@@ -3,20 +3,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { limitsFromEnv } from '../../bundle/limits.js';
 import { readBundle } from '../../bundle/read.js';
+import { describeCapacity } from '../../plan/capacity.js';
 import { resolvePlan, type Plan } from '../../plan/plan.js';
+import type { Manifest } from '../../plan/schema.js';
 
 /** `ml-rollout plan`: a dry run. Reads the bundle in a scratch directory, so nothing is touched. */
-export async function planBundle(bundle: string): Promise<Plan> {
+export async function planBundle(bundle: string): Promise<{ plan: Plan; manifest: Manifest }> {
   const scratch = await mkdtemp(join(tmpdir(), 'ml-rollout-plan-'));
   try {
     const read = await readBundle(bundle, scratch, limitsFromEnv());
-    return resolvePlan(read.manifest, { digest: read.digest, release: { kind: 'dir', path: bundle } });
+    return { plan: resolvePlan(read.manifest, { digest: read.digest, release: { kind: 'dir', path: bundle } }), manifest: read.manifest };
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
 }
 
-export function planLines(plan: Plan): string[] {
+/** What `plan` prints: the plan, then the capacity preflight's fit and cost. */
+export function planLines({ plan, manifest }: { plan: Plan; manifest: Manifest }): string[] {
   const lines = [
     `${plan.name} ${plan.version} → ${plan.target.type} environment ${plan.environment} (digest ${plan.digest.slice(0, 12)})`,
     `health: GET ${plan.health.path} (2xx within ${plan.health.timeoutMs} ms); polls every ${plan.pollSeconds} s`,
@@ -34,5 +37,6 @@ export function planLines(plan: Plan): string[] {
     lines.push(`     gate: ${checks.join(', ')}`);
     lines.push(`     deadline ${p.deadlineSeconds} s, bake ${p.bakeSeconds} s${p.bakeSeconds ? ` (a sample every ${plan.sampleSeconds} s)` : ''}`);
   }
+  lines.push(...describeCapacity(manifest));
   return lines;
 }

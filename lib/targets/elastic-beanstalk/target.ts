@@ -140,10 +140,16 @@ export class ElasticBeanstalkTarget implements Target {
     return decideSettled(env);
   }
 
-  /** Starts the update that puts `want` back, unless the environment already matches it; true when it started one. */
+  /**
+   * Starts the update that puts `want` back, unless the environment already matches it; true when
+   * it started one. Only what this rollout may have changed is put back: its settings, and the
+   * instance options its manifest names (a MaxSize raised by hand since stays raised).
+   */
   private async reconcile(ctx: EbContext, plan: Plan, env: EnvironmentDescription, want: EbTargetState): Promise<boolean> {
     const managed = Object.keys(plan.phases.at(-1)?.settings ?? {});
-    const changes = diffConfig(await describeConfig(ctx), want, managed);
+    const touched = instanceOptionsOf(ctx.spec.instance);
+    const instanceOptions = want.instanceOptions.filter((o) => touched.some((t) => t.namespace === o.namespace && t.name === o.name));
+    const changes = diffConfig(await describeConfig(ctx), { ...want, instanceOptions }, managed);
     const switchVersion = env.VersionLabel !== want.versionLabel;
     if (!switchVersion && isEmpty(changes)) return false;
     await updateEnvironment(ctx, changes, switchVersion ? want.versionLabel : undefined);

@@ -122,7 +122,7 @@ export async function createEndpoint(ctx: SageMakerContext, plan: Plan, configNa
  */
 export function deploymentConfig(spec: SageMakerTargetSpec, phase: PlanPhase | null): DeploymentConfig {
   const alarms = phase ? (spec.alarms ?? []) : [];
-  const deadline = phase ? phase.deadlineSeconds : DEFAULTS.rollbackDeadlineSeconds;
+  const deadline = phase ? phase.deadlineSeconds : DEFAULTS.rollbackDeadlineSeconds.sagemaker;
   return {
     BlueGreenUpdatePolicy: {
       TrafficRoutingConfiguration: { Type: 'ALL_AT_ONCE', WaitIntervalInSeconds: alarms.length ? AWS_DEFAULTS.sagemakerAlarmBakeSeconds : 0 },

@@ -20,7 +20,8 @@ describe('ml-rollout proxy (startLocalProxy)', () => {
     const proxy = await startLocalProxy({
       environment: 'skin-dev',
       port: 0,
-      env: { ML_ROLLOUT_HOME: home.home, PROXY_KEY_PREFIX: prefix, POWERTOOLS_LOG_LEVEL: 'SILENT', ...env },
+      // A generous Redis timeout: a hit must not turn into a fail-open miss on a busy machine.
+      env: { ML_ROLLOUT_HOME: home.home, PROXY_KEY_PREFIX: prefix, PROXY_REDIS_TIMEOUT_MS: '1000', POWERTOOLS_LOG_LEVEL: 'SILENT', ...env },
       log: (l) => lines.push(l),
     });
     started.push(proxy);

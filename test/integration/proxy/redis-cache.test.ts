@@ -81,7 +81,8 @@ describe('the proxy on a real Redis', () => {
     expect(answers.map((a) => a.statusCode)).toEqual(Array(20).fill(200));
     expect(new Set(answers.map((a) => a.body)).size).toBe(1);
     expect(v1.calls).toBe(1);
-    expect(p.metrics.get(ProxyMetric.Coalesced)).toBe(19);
+    // The other 19 waited for that call (or, on a very busy machine, found its answer cached).
+    expect(p.metrics.get(ProxyMetric.Coalesced) + p.metrics.get(ProxyMetric.CacheHit)).toBe(19);
   });
 
   it('identical misses on two instances make 1 upstream call (the Redis lock)', async () => {
@@ -90,7 +91,8 @@ describe('the proxy on a real Redis', () => {
     const answers = await Promise.all([...Array.from({ length: 5 }, () => a.invoke()), ...Array.from({ length: 5 }, () => b.invoke())]);
     expect(answers.map((r) => r.statusCode)).toEqual(Array(10).fill(200));
     expect(v1.calls).toBe(1);
-    expect(a.metrics.get(ProxyMetric.Coalesced) + b.metrics.get(ProxyMetric.Coalesced)).toBe(9);
+    const waited = (i: Instance) => i.metrics.get(ProxyMetric.Coalesced) + i.metrics.get(ProxyMetric.CacheHit);
+    expect(waited(a) + waited(b)).toBe(9);
     expect(await admin.keys(`${prefix}*:lock`)).toEqual([]);
   });
 
@@ -103,12 +105,14 @@ describe('the proxy on a real Redis', () => {
     expect(v1.calls).toBe(2);
   });
 
-  it('Cache-Control: no-cache goes upstream and refreshes the cache', async () => {
+  it('Cache-Control: no-cache goes upstream without reading or writing the cache', async () => {
     const p = make();
-    await p.invoke();
     const bypass = await p.invoke(eventFixture('predict-no-cache'));
     expect(bypass.headers?.['x-cache']).toBe('bypass');
-    expect(v1.calls).toBe(2);
+    expect(await admin.keys(`${prefix}answer:*`)).toEqual([]);
+    await p.invoke();
+    expect((await p.invoke(eventFixture('predict-no-cache'))).headers?.['x-cache']).toBe('bypass');
+    expect(v1.calls).toBe(3);
     expect((await p.invoke()).headers?.['x-cache']).toBe('hit');
   });
 

@@ -13,7 +13,7 @@ describe('Redis stopped mid-run', () => {
   beforeAll(async () => {
     [redis, upstream, home] = await Promise.all([startOwnRedis(), startStubUpstream('1.0.0'), tempHome()]);
     await new LocalStateStore(home.home).putServing(serving('skin-dev', '1.0.0', upstream.url));
-    proxy = instance(redis.url, home.home, { PROXY_KEY_PREFIX: testPrefix(), PROXY_REDIS_TIMEOUT_MS: '50' });
+    proxy = instance(redis.url, home.home, { PROXY_KEY_PREFIX: testPrefix(), PROXY_REDIS_TIMEOUT_MS: '300' });
   });
 
   afterAll(async () => {

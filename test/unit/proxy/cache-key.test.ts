@@ -1,28 +1,48 @@
-import { cacheKey, canonicalJson, lockKeyOf, requestHash } from '../../../lib/proxy/cache-key.js';
+import { cacheKey, lockKeyOf, requestHash } from '../../../lib/proxy/cache-key.js';
 
-describe('canonicalJson', () => {
-  it('sorts object keys at every depth and keeps array order', () => {
-    expect(canonicalJson({ b: 1, a: { d: [3, 1], c: null } })).toBe('{"a":{"c":null,"d":[3,1]},"b":1}');
-  });
-
-  it('gives one text for the same request written in two key orders', () => {
-    expect(canonicalJson({ top_k: 5, embedding: [0.1, 0.2] })).toBe(canonicalJson({ embedding: [0.1, 0.2], top_k: 5 }));
-  });
-});
+const h = (payload: unknown, method = 'POST', path = '/v1/a/predict') => requestHash(method, path, payload);
 
 describe('requestHash', () => {
   const payload = { embedding: [0.1, 0.2], top_k: 5 };
 
-  it('is the same for the same method, path and JSON whatever the key order', () => {
-    expect(requestHash('POST', '/v1/a/predict', payload)).toBe(requestHash('post', '/v1/a/predict', { top_k: 5, embedding: [0.1, 0.2] }));
+  it('is a sha256 in hex', () => {
+    expect(h(payload)).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it('differs when the path, the method or a value differs', () => {
-    const h = requestHash('POST', '/v1/a/predict', payload);
-    expect(requestHash('POST', '/v1/b/predict', payload)).not.toBe(h);
-    expect(requestHash('PUT', '/v1/a/predict', payload)).not.toBe(h);
-    expect(requestHash('POST', '/v1/a/predict', { ...payload, top_k: 6 })).not.toBe(h);
-    expect(requestHash('POST', '/v1/a/predict', { embedding: [0.2, 0.1], top_k: 5 })).not.toBe(h);
+  it('is the same for the same JSON whatever the key order, at every depth', () => {
+    expect(h(JSON.parse('{"top_k":5,"embedding":[0.1,0.2]}'))).toBe(h(payload));
+    expect(h({ a: { y: 1, x: [{ q: 1, p: 2 }] }, b: null })).toBe(h({ b: null, a: { x: [{ p: 2, q: 1 }], y: 1 } }));
+    expect(h(payload, 'post')).toBe(h(payload, 'POST'));
+  });
+
+  it('treats equal JSON numbers as equal (1.0 and 1)', () => {
+    expect(h(JSON.parse('{"k":1.0}'))).toBe(h(JSON.parse('{"k":1}')));
+  });
+
+  it('differs when the path, the method, a value, a type or the array order differs', () => {
+    const base = h(payload);
+    const others = [
+      h(payload, 'POST', '/v1/b/predict'),
+      h(payload, 'PUT'),
+      h({ ...payload, top_k: 6 }),
+      h({ embedding: [0.2, 0.1], top_k: 5 }),
+      h({ embedding: [0.1, 0.2], top_k: '5' }),
+      h({ embedding: [0.1, 0.2] }),
+      h({ embedding: [0.1, 0.2], top_k: 5, extra: null }),
+    ];
+    expect(new Set([base, ...others]).size).toBe(others.length + 1);
+  });
+
+  it('keeps strings apart from their neighbours (lengths are part of the encoding)', () => {
+    expect(h(['ab', 'c'])).not.toBe(h(['a', 'bc']));
+    expect(h({ ab: 'c' })).not.toBe(h({ a: 'bc' }));
+    expect(h([[], []])).not.toBe(h([[[]]]));
+  });
+
+  it('hashes bodies larger than its initial buffer', () => {
+    const big = { embedding: Array.from({ length: 5_000 }, (_, i) => i / 7), label: 'é'.repeat(3_000) };
+    expect(h(big)).toBe(h(JSON.parse(JSON.stringify(big))));
+    expect(h(big)).not.toBe(h({ ...big, label: 'e'.repeat(3_000) }));
   });
 });
 

@@ -34,6 +34,7 @@ describe('Elastic Beanstalk: the application version', () => {
   it('still processing when apply returns: the probe deploys it once PROCESSED', async () => {
     const { clock, fake, plan, target, label } = setup();
     fake.processingPolls = 2;
+    fake.updatePolls = 2;
     const d = await target.apply(plan, plan.phases[0]!);
     expect(d).toMatchObject({ version: '1.2.0', url: 'http://skin-prod.eu-west-1.elasticbeanstalk.com', targetState: { versionLabel: label } });
     expect(eb).not.toHaveReceivedCommand(UpdateEnvironmentCommand);
@@ -101,8 +102,9 @@ describe('Elastic Beanstalk: rollback edge cases', () => {
   it('mid-update (a missed deadline): aborts the update, then restores once Ready', async () => {
     const { clock, fake, plan, target } = setup();
     const snapshot = releaseOf(plan, (await target.current(plan))!);
-    fake.updatePolls = 3;
+    fake.updatePolls = 2;
     await target.apply(plan, plan.phases[0]!);
+    fake.updatePolls = 1;
     eb.resetHistory();
 
     await target.restore(plan, snapshot);
@@ -129,6 +131,20 @@ describe('Elastic Beanstalk: rollback edge cases', () => {
       OptionsToRemove: [{ Namespace: 'aws:elasticbeanstalk:application:environment', OptionName: 'PRELOAD_FAISS' }],
     });
     expect(fake.env.Status).toBe('Updating');
+  });
+
+  it('puts back only what the rollout may have changed: a MaxSize raised by hand stays', async () => {
+    const { clock, fake, plan, target } = setup();
+    const snapshot = releaseOf(plan, (await target.current(plan))!);
+    fake.options.find((o) => o.OptionName === 'MaxSize')!.Value = '10';
+    await target.apply(plan, plan.phases[0]!);
+    await untilSettled(() => target.probe(plan), clock, plan.pollSeconds);
+    eb.resetHistory();
+    await target.restore(plan, snapshot);
+    const [restore] = eb.commandCalls(UpdateEnvironmentCommand).map((c) => c.args[0].input);
+    expect(restore?.OptionSettings).toBeUndefined();
+    expect(restore).toMatchObject({ VersionLabel: '1.1.0-0123456789ab' });
+    expect(fake.option('aws:autoscaling:asg', 'MaxSize')).toBe('10');
   });
 
   it('with no known-good release there is nothing to restore an environment to', async () => {

@@ -48,6 +48,10 @@ export class FakeEb {
   processingPolls = 0;
   /** Elastic Beanstalk reverts the next version deployment (a failed rolling deployment). */
   revertNextDeployment = false;
+  /** Called when an update completes: lets a test make the new version sick (or well again). */
+  afterUpdate: ((fake: FakeEb) => void) | null = null;
+  /** The next UpdateEnvironment fails with this (throttling, a 5xx) and changes nothing. */
+  failNextUpdate: Error | null = null;
   health = fixture('eb-environment-health.json') as { HealthStatus: string; Color: string; Causes: string[]; ApplicationMetrics?: ApplicationMetrics };
   instances = fixture('eb-instances-health.json').InstanceHealthList as { InstanceId: string }[];
   /** mem_used_percent per instance; null: the agent publishes nothing. */
@@ -105,6 +109,9 @@ export class FakeEb {
     });
     eb.on(UpdateEnvironmentCommand).callsFake(
       (input: { VersionLabel?: string; OptionSettings?: ConfigurationOptionSetting[]; OptionsToRemove?: { Namespace: string; OptionName: string }[] }) => {
+        const fail = this.failNextUpdate;
+        this.failNextUpdate = null;
+        if (fail) throw fail;
         if (this.env.Status !== 'Ready') {
           throw ebError('InvalidParameterValue', `Environment named ${ENV} is in an invalid state for this operation. Must be Ready.`);
         }
@@ -155,6 +162,7 @@ export class FakeEb {
       else this.env.VersionLabel = this.pendingLabel;
     }
     this.pendingLabel = undefined;
+    this.afterUpdate?.(this);
   }
 }
 

@@ -122,7 +122,7 @@ describe('Elastic Beanstalk: a full rollout, phase by phase', () => {
       cpuPercent: 46,
       memoryPercent: 61.2,
       metrics: { p95LatencyMs: 1204, errorRatePercent: 0.5 },
-      cursor: null,
+      cursor: { cpuTotal: 46, cpuSamples: 1 },
     });
     expect(last.verdict.checks.map((c) => [c.name, c.value, c.passed])).toEqual([
       ['health /health', 200, true],

@@ -1,0 +1,77 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { z } from 'zod';
+import type { HandlerDeps } from '../lib/proxy/build.js';
+import { InvalidRequestError, MethodNotAllowedError } from '../lib/proxy/errors.js';
+import { lambdaDeps } from '../lib/proxy/lambda.js';
+import { apiKeyAuth, apiKeyIdOf, jsonErrors } from '../lib/proxy/middleware.js';
+import { decodeBody, parseEnvironment, parseJsonBody, predictPath, wantsNoCache } from '../lib/proxy/request.js';
+
+type Result = APIGatewayProxyStructuredResultV2;
+
+/** An HTTP API (payload 2.0) handler. */
+export type InferenceProxyHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<Result>;
+
+/**
+ * The fields of an HTTP API payload 2.0 event that the proxy reads. Not strict: API Gateway sends
+ * many more (and adds new ones), none of which the proxy uses.
+ */
+const eventSchema = z.object({
+  version: z.literal('2.0'),
+  headers: z.record(z.string(), z.string()).optional(),
+  body: z.string().optional(),
+  isBase64Encoded: z.boolean(),
+  pathParameters: z.record(z.string(), z.string()).optional(),
+  requestContext: z.object({ http: z.object({ method: z.string() }) }),
+});
+
+/** POST /v1/{environment}/predict, answered by the caching proxy. */
+export function createInferenceProxyHandler(deps: HandlerDeps): InferenceProxyHandler {
+  const handler = middy<APIGatewayProxyEventV2, Result, Error, Context>().handler(async (event) => {
+    const parsed = eventSchema.safeParse(event);
+    if (!parsed.success) throw new InvalidRequestError('not an HTTP API (payload format 2.0) request');
+    const e = parsed.data;
+    if (e.requestContext.http.method !== 'POST') throw new MethodNotAllowedError(e.requestContext.http.method);
+    const environment = parseEnvironment(e.pathParameters?.environment);
+    const body = decodeBody(e.body, e.isBase64Encoded, deps.maxBodyBytes);
+    const answer = await deps.proxy.predict({
+      environment,
+      path: predictPath(environment),
+      payload: parseJsonBody(body),
+      body,
+      noCache: wantsNoCache(e.headers?.['cache-control']),
+      apiKeyId: apiKeyIdOf(event),
+    });
+    return {
+      statusCode: answer.status,
+      headers: { 'content-type': answer.contentType, 'x-cache': answer.cache },
+      body: answer.body,
+    };
+  });
+  handler.use(injectLambdaContext(deps.logger));
+  if (deps.emf) handler.use(logMetrics(deps.emf));
+  return handler.use(jsonErrors(deps.logger, deps.metrics)).use(apiKeyAuth(deps.auth));
+}
+
+let depsFactory: () => Promise<HandlerDeps> = () => lambdaDeps(process.env);
+let built: Promise<InferenceProxyHandler> | null = null;
+
+/** Replaces how the handler's dependencies are built (tests); null restores the Lambda's. */
+export function setInferenceProxyDeps(factory: (() => Promise<HandlerDeps>) | null): void {
+  depsFactory = factory ?? (() => lambdaDeps(process.env));
+  built = null;
+}
+
+/** The Lambda entry point: dependencies built on the first invocation, kept for the container. */
+export const handler: InferenceProxyHandler = async (event, context) => {
+  built ??= depsFactory()
+    .then(createInferenceProxyHandler)
+    .catch((err: unknown) => {
+      // Not cached: the next invocation tries again (e.g. after a transient S3/SSM failure).
+      built = null;
+      throw err;
+    });
+  return (await built)(event, context);
+};

@@ -1,0 +1,42 @@
+import { stat, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { BundleInvalidError } from '../../errors.js';
+import type { BundleRef } from '../../rollout/state.js';
+import { bundleKey, uploadBundle } from '../../targets/aws-upload.js';
+import { pack } from './pack.js';
+import { planBundle } from './plan.js';
+
+/**
+ * The execution's `bundle`: a local path, or — for an AWS target, whose tasks read the bundle
+ * from S3 as they do on AWS — the S3 object it was uploaded to (the manifest's bucket, or
+ * --bucket). A bundle that fails validation goes by path, so the state machine rejects it as usual.
+ */
+export async function executionBundle(bundle: string, bucketFlag: string | undefined, out: (l: string) => void): Promise<BundleRef> {
+  let planned;
+  try {
+    planned = await planBundle(bundle);
+  } catch {
+    return { path: bundle };
+  }
+  const { manifest, plan } = planned;
+  const target = manifest.target;
+  if (target.type === 'local') return { path: bundle };
+  const bucket = bucketFlag ?? ('bucket' in target && typeof target.bucket === 'string' ? target.bucket : undefined);
+  if (!bucket) {
+    if (target.type === 'sagemaker') return { path: bundle };
+    throw new BundleInvalidError(`target ${target.type} needs a bucket for the bundle: set target.bucket or pass --bucket`);
+  }
+  const isDir = (await stat(bundle)).isDirectory();
+  const zip = isDir ? join(tmpdir(), `ml-rollout-${randomUUID()}.zip`) : bundle;
+  try {
+    if (isDir) await pack(bundle, zip);
+    const key = bundleKey(manifest.name, manifest.version, plan.digest);
+    const up = await uploadBundle(zip, bucket, key, 'region' in target ? { region: target.region as string } : {});
+    out(`${up.uploaded ? 'uploaded' : 'already in S3:'} s3://${bucket}/${key}`);
+    return { bucket, key, ...(up.versionId ? { versionId: up.versionId } : {}) };
+  } finally {
+    if (isDir) await rm(zip, { force: true });
+  }
+}
