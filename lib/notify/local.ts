@@ -1,11 +1,12 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { summaryLine } from './message.js';
+import { slackMessage } from './slack-blocks.js';
 import type { NotificationMessage, Notifier } from './types.js';
 
 /**
  * Local notifications: one JSON line per message in $ML_ROLLOUT_HOME/outbox.jsonl (SNS-shaped:
- * Subject, Message, MessageAttributes), and a post to a Slack incoming webhook when configured.
+ * Subject, Message, MessageAttributes), and a post to a Slack incoming webhook when configured —
+ * the same Block Kit message the AWS Slack notifier posts.
  * A Slack failure is written to the outbox line and never fails the rollout.
  */
 export class LocalNotifier implements Notifier {
@@ -39,7 +40,7 @@ export class LocalNotifier implements Notifier {
       const res = await this.fetchImpl(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(slackPayload(msg)),
+        body: JSON.stringify(slackMessage(msg.message)),
         signal: AbortSignal.timeout(5_000),
       });
       await res.arrayBuffer();
@@ -48,23 +49,4 @@ export class LocalNotifier implements Notifier {
       return { delivered: false, detail: (err as Error).message };
     }
   }
-}
-
-/** Slack incoming-webhook body: a text fallback plus a section block. */
-export function slackPayload(msg: NotificationMessage): { text: string; blocks: unknown[] } {
-  const n = msg.message;
-  const text = summaryLine(n);
-  const fields = [
-    `*Environment*\n${n.environment ?? '-'}`,
-    `*Version*\n${n.version ?? '-'} ← ${n.previousVersion ?? 'none'}`,
-    `*Status*\n${n.outcome}`,
-    `*Phase*\n${n.phase ?? '-'}`,
-  ];
-  return {
-    text,
-    blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: `*${msg.subject}*\n${text}` } },
-      { type: 'section', fields: fields.map((f) => ({ type: 'mrkdwn', text: f })) },
-    ],
-  };
 }

@@ -60,7 +60,9 @@ describe('LocalNotifier', () => {
     expect(line.MessageAttributes.status).toEqual({ DataType: 'String', StringValue: 'rolled_back' });
     expect(line.slack).toEqual({ delivered: true, detail: 'HTTP 200' });
     expect(received).toHaveLength(1);
-    expect((received[0]!.body as { text: string }).text).toContain('memoryPercent 93.2% > 80%');
+    // Slack mrkdwn: > is escaped.
+    expect((received[0]!.body as { text: string }).text).toContain('memoryPercent 93.2% &gt; 80%');
+    expect((received[0]!.body as { blocks: { type: string }[] }).blocks[0]?.type).toBe('header');
   });
 
   it('a Slack failure is recorded in the outbox and never thrown', async () => {
