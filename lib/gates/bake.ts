@@ -1,6 +1,7 @@
 import { DEFAULTS } from '../plan/defaults.js';
 import type { PlanPhase } from '../plan/plan.js';
 import type { RequestResult, Sample } from '../targets/types.js';
+import { summarize } from './stats.js';
 import type { Check } from './verdict.js';
 
 /**
@@ -76,4 +77,35 @@ export function accumulate(window: BakeWindow | null, sample: Sample, phase: Pla
 /** True once the window has measured for the phase's whole bake time. */
 export function isComplete(window: BakeWindow, now: number): boolean {
   return now >= window.until;
+}
+
+/** What a window measured, for reports: every figure, whether or not a threshold was set. */
+export interface WindowMeasurements {
+  samples: number;
+  requests: number;
+  failures: number;
+  /** ms */
+  p50LatencyMs: number | null;
+  /** ms */
+  p95LatencyMs: number | null;
+  /** ms */
+  p99LatencyMs: number | null;
+  /** % of one core */
+  cpuPercent: number | null;
+  /** peak, % of the environment's memory */
+  memoryPercent: number | null;
+}
+
+export function measurementsOf(w: BakeWindow): WindowMeasurements {
+  const lat = summarize(w.latencies);
+  return {
+    samples: w.samples,
+    requests: w.requests,
+    failures: w.failures,
+    p50LatencyMs: lat.p50,
+    p95LatencyMs: w.targetMetrics?.p95LatencyMs ?? lat.p95,
+    p99LatencyMs: lat.p99,
+    cpuPercent: w.cpuPercent,
+    memoryPercent: w.memoryPercent,
+  };
 }

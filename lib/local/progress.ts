@@ -1,4 +1,4 @@
-import type { BakeWindow } from '../gates/bake.js';
+import { measurementsOf, type BakeWindow } from '../gates/bake.js';
 import { describeCheck } from '../gates/verdict.js';
 import type { Plan } from '../plan/plan.js';
 import type { EngineEvent } from './engine.js';
@@ -92,8 +92,11 @@ export class Progress {
     this.lastBakePrint = now;
     const elapsed = Math.round((now - bake.startedAt) / 1000);
     const total = Math.round((bake.until - bake.startedAt) / 1000);
-    const mem = bake.memoryPercent === null ? '?' : `${bake.memoryPercent}%`;
-    const cpu = bake.cpuPercent === null ? '?' : `${bake.cpuPercent}%`;
-    this.write(`${tag} baking ${elapsed}/${total} s: ${bake.requests} requests, ${bake.failures} failed, cpu ${cpu}, memory ${mem}`);
+    const m = measurementsOf(bake);
+    const pct = (v: number | null) => (v === null ? '?' : `${v}%`);
+    this.write(
+      `${tag} baking ${elapsed}/${total} s: ${m.requests} requests, ${m.failures} failed, ` +
+        `p50/p95/p99 ${m.p50LatencyMs}/${m.p95LatencyMs}/${m.p99LatencyMs} ms, cpu ${pct(m.cpuPercent)}, memory ${pct(m.memoryPercent)}`,
+    );
   }
 }

@@ -1,3 +1,4 @@
+import type { WindowMeasurements } from '../gates/bake.js';
 import type { Check } from '../gates/verdict.js';
 import type { RolloutRecord } from '../state/types.js';
 import type { RunResult } from './engine.js';
@@ -19,7 +20,7 @@ export interface RolloutReport {
   environment: string | null;
   version: string | null;
   previousVersion: string | null;
-  phases: { name: string; status: 'passed' | 'failed' | 'skipped'; checks: Check[]; error?: string }[];
+  phases: { name: string; status: 'passed' | 'failed' | 'skipped'; checks: Check[]; measurements?: WindowMeasurements; error?: string }[];
   rollback: { performed: boolean; restoredVersion: string | null; verified: boolean };
   /** One line: why the rollout did not succeed. */
   reason: string | null;
@@ -57,6 +58,7 @@ export function buildReport(
       // A phase that never started (rejected, unchanged) or was cut short reads as skipped.
       status: p.status === 'passed' || p.status === 'failed' ? p.status : 'skipped',
       checks: p.checks,
+      ...(p.measurements ? { measurements: p.measurements } : {}),
       ...(p.error ? { error: p.error } : {}),
     })),
     rollback: record?.rollback

@@ -9,6 +9,10 @@ export function summaryLines(report: RolloutReport, url: string | null): string[
   for (const p of report.phases) {
     lines.push(`  ${MARK[p.status] ?? '?'} ${p.name} (${p.status})`);
     for (const c of p.checks) lines.push(`      ${c.passed ? '✓' : '✗'} ${describeCheck(c)}`);
+    const m = p.measurements;
+    if (m && m.samples > 1 && m.requests > 0) {
+      lines.push(`        measured: ${m.requests} requests (${m.failures} failed), latency p50/p95/p99 ${m.p50LatencyMs}/${m.p95LatencyMs}/${m.p99LatencyMs} ms, cpu ${m.cpuPercent ?? '?'}%, memory ${m.memoryPercent ?? '?'}%`);
+    }
     if (p.status === 'failed' && p.error && p.checks.every((c) => c.passed)) lines.push(`      ✗ ${p.error}`);
   }
   switch (report.status) {

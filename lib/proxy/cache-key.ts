@@ -1,8 +1,8 @@
 import { hash } from 'node:crypto';
 
 /**
- * The canonical form of a request, written as bytes: method, path, then the parsed JSON body
- * with object keys sorted at every depth (arrays keep their order: an embedding's is meaningful).
+ * The canonical form of a JSON body, written as bytes: object keys sorted at every depth (arrays
+ * keep their order: an embedding's is meaningful).
  * `{"a":1,"b":2}` and `{"b":2,"a":1}`, or `1.0` and `1`, are therefore one request. Numbers go in
  * as their 8 bytes rather than as text: formatting an embedding's floats back to JSON text would
  * cost more than the whole Redis round trip of a hit.
@@ -83,16 +83,24 @@ class CanonicalWriter {
 
 const T = { Null: 0, False: 1, True: 2, Number: 3, String: 4, Array: 5, Object: 6 } as const;
 
-// One writer for the process: requestHash runs to completion without awaiting, so it is never shared.
+// One writer for the process: payloadHash runs to completion without awaiting, so it is never shared.
 const writer = new CanonicalWriter();
+
+/** sha256 (hex) of a parsed JSON body in its canonical form (object keys sorted at every depth). */
+export function payloadHash(payload: unknown): string {
+  writer.reset();
+  writer.value(payload);
+  return hash('sha256', writer.bytes(), 'hex');
+}
+
+/** sha256 (hex) of the canonical request: method, path and the body's payloadHash. */
+export function requestHashOf(method: string, path: string, bodyHash: string): string {
+  return hash('sha256', `${method.toUpperCase()}\n${path}\n${bodyHash}`, 'hex');
+}
 
 /** sha256 (hex) of the canonical request: method, path and the JSON body with sorted keys. */
 export function requestHash(method: string, path: string, payload: unknown): string {
-  writer.reset();
-  writer.string(method.toUpperCase());
-  writer.string(path);
-  writer.value(payload);
-  return hash('sha256', writer.bytes(), 'hex');
+  return requestHashOf(method, path, payloadHash(payload));
 }
 
 /**

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { CacheStatus, decodeAnswer, type ProxyAnswer, type UpstreamAnswer } from './answer.js';
-import { cacheKey, requestHash } from './cache-key.js';
+import { BodyHasher } from './body-hash.js';
+import { cacheKey, requestHashOf } from './cache-key.js';
 import { Coalescer } from './coalesce.js';
 import { RateLimitedError, UpstreamTimeoutError } from './errors.js';
 import { fillAcrossInstances, type Filled } from './fill.js';
@@ -17,9 +18,7 @@ export interface PredictRequest {
   environment: string;
   /** The route path, e.g. /v1/prod/predict: part of the cache key. */
   path: string;
-  /** The parsed body: its canonical form is part of the cache key. */
-  payload: unknown;
-  /** The body as received: what is forwarded. */
+  /** The body as received: what is forwarded. It must be JSON; its canonical form is part of the cache key. */
   body: string;
   /** `Cache-Control: no-cache`: do not answer from the cache. */
   noCache: boolean;
@@ -58,6 +57,7 @@ export interface InferenceProxyDeps {
  */
 export class InferenceProxy {
   private readonly inflight = new Coalescer<Filled>();
+  private readonly bodies = new BodyHasher();
   private readonly limiter: RateLimiter;
   private readonly owner = randomUUID();
 
@@ -65,14 +65,16 @@ export class InferenceProxy {
     this.limiter = new RateLimiter(deps.store, deps.rateLimitPerMinute, deps.keyPrefix, deps.clock);
   }
 
+  /** Throws InvalidJsonError (nothing forwarded) when the body is not JSON. */
   async predict(req: PredictRequest): Promise<ProxyAnswer> {
     const { store, metrics } = this.deps;
+    const bodyHash = this.bodies.digest(req.body);
     // Counted alongside the cache read (one round trip on a hit), awaited before any answer.
     const admitted = this.limiter.applies(req.apiKeyId) ? this.admit(req.apiKeyId) : undefined;
 
     const serving = await this.deps.serving.get(req.environment);
     const upstream = this.deps.upstreams.resolve(serving);
-    const key = cacheKey(this.deps.keyPrefix, req.environment, serving.version, requestHash('POST', req.path, req.payload));
+    const key = cacheKey(this.deps.keyPrefix, req.environment, serving.version, requestHashOf('POST', req.path, bodyHash));
 
     if (req.noCache) {
       // Bypass means the cache is neither read nor written: the client asked for a fresh answer,

@@ -1,6 +1,7 @@
 import type { LockHolder } from '../errors.js';
 import type { BundleSource, Plan } from '../plan/plan.js';
 import type { TargetType } from '../plan/target-schema.js';
+import type { WindowMeasurements } from '../gates/bake.js';
 import type { Check } from '../gates/verdict.js';
 
 /** A version that ran in an environment, with what it takes to start it again. */
@@ -74,6 +75,8 @@ export interface PhaseRecord {
   finishedAt?: string;
   /** One line: why the phase failed. */
   error?: string;
+  /** What the gate measured over its window (latency percentiles, CPU, memory, requests). */
+  measurements?: WindowMeasurements;
 }
 
 export interface RollbackRecord {

@@ -29,8 +29,8 @@ export interface StartOptions {
   logFile: string;
 }
 
-/** Variables of the orchestrator that must not leak into the service it starts. */
-const NOT_INHERITED = /^(NODE_OPTIONS|npm_|JEST_|INIT_CWD$)/;
+/** Variables of the orchestrator (and its secrets) that must not leak into the service it starts. */
+const NOT_INHERITED = /^(NODE_OPTIONS$|npm_|JEST_|INIT_CWD$|ML_ROLLOUT_HOME$|ML_ROLLOUT_API_KEY$|SLACK_WEBHOOK_URL$)/;
 
 /**
  * Starts `command` through the shell, detached so it keeps serving after the CLI exits, with its

@@ -44,7 +44,6 @@ function setup(opts: { env?: NodeJS.ProcessEnv; store?: CacheStore } = {}) {
 const request = (over: Partial<PredictRequest> = {}): PredictRequest => ({
   environment: 'prod',
   path: '/v1/prod/predict',
-  payload: { embedding: [1, 2] },
   body: '{"embedding":[1,2]}',
   noCache: false,
   apiKeyId: null,
