@@ -6,8 +6,7 @@ import { SnsNotifier } from './notify/sns.js';
 import type { Runtime } from './runtime.js';
 import { S3LockStore } from './state/s3-lock.js';
 import { DEFAULT_STATE_PREFIX, S3StateStore } from './state/s3-store.js';
-import { createTarget } from './targets/index.js';
-import type { Target } from './targets/types.js';
+import { targetRegistry } from './targets/index.js';
 
 /** Scratch space of a Lambda container (the only writable directory there). */
 export const LAMBDA_HOME = '/tmp/ml-rollout';
@@ -37,20 +36,12 @@ export function createAwsRuntime(env: NodeJS.ProcessEnv = process.env, deps: Aws
   const client = deps.s3 ?? s3();
   const clock = deps.clock ?? systemClock;
   const home = LAMBDA_HOME;
-  const targets = new Map<string, Target>();
   return {
     clock,
     home,
     state: new S3StateStore(client, { bucket, prefix }),
     locks: new S3LockStore(client, { bucket, prefix, clock }),
     notifier: new SnsNotifier(deps.sns ?? sns(), env.TOPIC_ARN),
-    target(spec) {
-      let t = targets.get(spec.type);
-      if (!t) {
-        t = createTarget(spec, { home, clock });
-        targets.set(spec.type, t);
-      }
-      return t;
-    },
+    target: targetRegistry({ home, clock }),
   };
 }

@@ -4,11 +4,11 @@ import { stateHome } from './plan/defaults.js';
 import type { TargetSpec } from './plan/target-schema.js';
 import type { Notifier } from './notify/types.js';
 import type { LockStore, StateStore } from './state/types.js';
-import type { Target } from './targets/types.js';
 import { LocalStateStore } from './state/local-store.js';
 import { LocalLockStore } from './state/local-lock.js';
 import { LocalNotifier } from './notify/local.js';
-import { createTarget } from './targets/index.js';
+import { targetRegistry } from './targets/index.js';
+import type { Target } from './targets/types.js';
 import { createAwsRuntime } from './aws-runtime.js';
 
 /**
@@ -29,21 +29,13 @@ export interface Runtime {
 /** The runtime of one machine: files under $ML_ROLLOUT_HOME, local processes, outbox + Slack. */
 export function createLocalRuntime(env: NodeJS.ProcessEnv = process.env, clock: Clock = systemClock): Runtime {
   const home = resolve(stateHome(env));
-  const targets = new Map<string, Target>();
   return {
     clock,
     home,
     state: new LocalStateStore(home),
     locks: new LocalLockStore(home, clock),
     notifier: new LocalNotifier(home, env.SLACK_WEBHOOK_URL),
-    target(spec) {
-      let t = targets.get(spec.type);
-      if (!t) {
-        t = createTarget(spec, { home, clock });
-        targets.set(spec.type, t);
-      }
-      return t;
-    },
+    target: targetRegistry({ home, clock }),
   };
 }
 

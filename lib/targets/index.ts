@@ -23,3 +23,16 @@ export function createTarget(spec: TargetSpec, deps: TargetDeps): Target {
       return new SageMakerTarget({ clock: deps.clock });
   }
 }
+
+/** A runtime's target lookup: one instance per target type (its clients live as long), made on first use. */
+export function targetRegistry(deps: TargetDeps): (spec: TargetSpec) => Target {
+  const targets = new Map<TargetSpec['type'], Target>();
+  return (spec) => {
+    let target = targets.get(spec.type);
+    if (!target) {
+      target = createTarget(spec, deps);
+      targets.set(spec.type, target);
+    }
+    return target;
+  };
+}
