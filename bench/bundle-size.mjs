@@ -4,7 +4,7 @@
  *
  *   1. `sls package` (offline, no AWS credentials) into a scratch directory, unless
  *      --package <dir> names one already made;
- *   2. per function: the .zip Lambda downloads, the bundled .mjs it loads, and its module-init
+ *   2. per function: the .zip Lambda downloads, the bundle it loads, and its module-init
  *      time: a fresh `node` process importing the bundle (parse + evaluate, module-scope code
  *      included), median and min of --runs runs (default 7);
  *   3. with --external: the same entry bundled with the AWS SDK left external (what using the
@@ -69,7 +69,7 @@ async function extractBundle(zipPath, dest) {
   const zip = await yauzl.openPromise(zipPath);
   try {
     for await (const entry of zip.eachEntry()) {
-      if (!entry.fileName.endsWith('.mjs')) continue;
+      if (!/\.c?m?js$/.test(entry.fileName)) continue;
       const chunks = [];
       for await (const c of await zip.openReadStreamPromise(entry)) chunks.push(c);
       const file = join(dest, basename(entry.fileName));
@@ -79,7 +79,7 @@ async function extractBundle(zipPath, dest) {
   } finally {
     zip.close();
   }
-  throw new Error(`${zipPath} holds no .mjs`);
+  throw new Error(`${zipPath} holds no bundle`);
 }
 
 const INIT = `
@@ -101,9 +101,10 @@ function initTime(file) {
   return { median: times[Math.floor(times.length / 2)], min: times[0] };
 }
 
+const config = parseYaml(readFileSync(join(ROOT, 'serverless.yml'), 'utf8'), { logLevel: 'silent' });
+
 /** serverless.yml's custom.esbuild, as esbuild options, with the AWS SDK left external. */
 function externalSdkOptions() {
-  const config = parseYaml(readFileSync(join(ROOT, 'serverless.yml'), 'utf8'), { logLevel: 'silent' });
   const o = config.custom.esbuild;
   return {
     bundle: true,
@@ -112,7 +113,6 @@ function externalSdkOptions() {
     target: o.target,
     format: o.format,
     mainFields: o.mainFields,
-    banner: o.banner,
     external: ['@aws-sdk/*', '@smithy/*', '@aws-crypto/*'],
     logLevel: 'silent',
   };
@@ -143,7 +143,7 @@ try {
     let line = `${fn.name.padEnd(18)}${kb(statSync(fn.zip).size)}${kb(statSync(file).size)} ${ms(init.median)} ${ms(init.min)}`;
     if (args.external) {
       const entry = join(ROOT, `${fn.handler.replace(/\.[^.]+$/, '')}.ts`);
-      const outfile = join(externalDir, `${fn.name}.mjs`);
+      const outfile = join(externalDir, `${fn.name}${config.custom.esbuild.outputFileExtension ?? '.js'}`);
       await esbuild.build({ ...externalSdkOptions(), entryPoints: [entry], outfile });
       line += `${kb(statSync(outfile).size).padStart(17)}${ms(initTime(outfile).median).padStart(15)}`;
     }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { prepareRollback } from '../lib/rollout/manual-rollback.js';
 import { slug } from '../lib/plan/target-schema.js';
 import { taskHandler } from './task-handler.js';

@@ -59,14 +59,19 @@ export interface LockHolder {
 
 export class LockHeldError extends RolloutError {
   override readonly name = ErrorName.LockHeld;
+  /**
+   * @param clearWith how to clear a lock left by a crashed run where this lock store keeps it
+   *   (default: the local CLI's `unlock` command).
+   */
   constructor(
     readonly environment: string,
     readonly holder: LockHolder,
+    clearWith = `ml-rollout unlock --env ${environment}`,
   ) {
     super(
       `environment ${environment} is locked by the rollout of version ${holder.version} ` +
         `(${holder.rolloutId}) since ${holder.since}; the lease ends ${holder.expiresAt} ` +
-        `(clear it with: ml-rollout unlock --env ${environment})`,
+        `(if that rollout crashed, clear it with: ${clearWith})`,
     );
   }
 }

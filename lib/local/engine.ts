@@ -96,7 +96,10 @@ export async function runStateMachine(opts: RunOptions): Promise<RunResult> {
     if (opts.retryMs !== undefined && state.Retry) retryIntervalOverrides[stateName] = opts.retryMs;
   }
 
+  const rolloutId = typeof opts.input.rolloutId === 'string' ? opts.input.rolloutId : randomUUID();
   const execution = machine.run(opts.input as never, {
+    // The Context Object as Step Functions fills it; Notify passes $$.Execution.Id on.
+    context: { Execution: { Id: `local:${opts.name}:${rolloutId}`, Name: rolloutId, Input: opts.input, StartTime: new Date().toISOString() } } as never,
     overrides: { taskResourceLocalHandlers: taskResourceLocalHandlers as never, waitTimeOverrides, retryIntervalOverrides },
   });
   const transitions: Transition[] = [];

@@ -2,9 +2,12 @@ import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { TransientError } from '../errors.js';
 import type { NotificationMessage, Notifier } from './types.js';
 
-/** SNS rejects a subject that is empty, longer than 100 characters, or has control characters. */
+/** SNS rejects a subject that is empty, longer than 100 characters, not ASCII, or has control characters. */
 export function snsSubject(subject: string): string {
-  const clean = subject.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  const clean = subject
+    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .replace(/[^\u0020-\u007e]/g, '?')
+    .trim();
   return (clean || 'ml-rollout notification').slice(0, 100);
 }
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The components of the seeds' memory budget (000/001 "Memory Requirements Breakdown"), GB each. */
 export const capacityComponentsSchema = z.strictObject({

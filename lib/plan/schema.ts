@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULTS, DEFAULT_PHASES } from './defaults.js';
 import { slug, targetSchema } from './target-schema.js';
 import { capacitySchema } from './capacity-schema.js';

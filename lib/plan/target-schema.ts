@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AWS_DEFAULTS, DEFAULTS } from './defaults.js';
 
 /** Lowercase letters, digits and dashes: safe as a directory, resource and execution name. */

@@ -5,8 +5,16 @@ import type { Runtime } from '../runtime.js';
 import { newRecord } from './record.js';
 import type { PlannedState } from './state.js';
 
+/**
+ * Who holds the lock: on Lambda the execution (its name is the rollout id), locally this
+ * process, whose death on this host makes the lock stale.
+ */
+function lockOwner(state: PlannedState): string {
+  return process.env.AWS_LAMBDA_FUNCTION_NAME ? `execution:${state.rolloutId}` : localOwner();
+}
+
 /** AcquireLock: one rollout per environment. LockHeldError names the holder. */
-export async function acquireLock(rt: Runtime, state: PlannedState, owner: string = localOwner()): Promise<{ expiresAt: string }> {
+export async function acquireLock(rt: Runtime, state: PlannedState, owner: string = lockOwner(state)): Promise<{ expiresAt: string }> {
   const { plan } = state;
   const now = rt.clock.now();
   const expiresAt = new Date(now + longestRolloutSeconds(plan) * 1000).toISOString();

@@ -18,7 +18,7 @@ const FINAL_STATUS: Record<Outcome, RolloutStatus> = {
  * Notify: the one message of a terminal outcome, built from the rollout's record (status), or
  * from the caught error when the rollout was rejected before it had one.
  */
-export async function notify(rt: Runtime, outcome: Outcome, state: RolloutState): Promise<RolloutNotification> {
+export async function notify(rt: Runtime, outcome: Outcome, state: RolloutState, execution?: string): Promise<RolloutNotification> {
   const finishedAt = isoAt(rt.clock);
   const plan = state.plan;
   let record: RolloutRecord | null = null;
@@ -54,6 +54,7 @@ export async function notify(rt: Runtime, outcome: Outcome, state: RolloutState)
     startedAt,
     finishedAt,
     durationMs: startedAt ? Date.parse(finishedAt) - Date.parse(startedAt) : null,
+    ...(execution ? { execution } : {}),
   };
   await rt.notifier.publish(buildMessage(n));
   return n;

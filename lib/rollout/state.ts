@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BakeWindow } from '../gates/bake.js';
 import type { Plan, PlanPhase } from '../plan/plan.js';
 import type { Release } from '../state/types.js';

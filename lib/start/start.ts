@@ -11,7 +11,7 @@ export interface UploadedBundle {
   key: string;
   versionId?: string;
   etag?: string;
-  /** bytes; read with HeadObject when absent */
+  /** bytes, as the event says (HeadObject has the last word) */
   size?: number;
 }
 
@@ -45,18 +45,23 @@ export interface StartResult {
   input: { rolloutId: string; bundle: { bucket: string; key: string; versionId?: string } };
 }
 
-/** Pins the object: its version id, ETag and size, from the event or from HeadObject. */
+/**
+ * Pins the object: its version id, ETag and size, from HeadObject. One request even when the
+ * event carries them, so that a hand-written event (sls invoke local) cannot send the ranged
+ * reads to the wrong offsets, and a version that is gone fails here, by name.
+ */
 async function pin(s3: S3Client, bundle: UploadedBundle): Promise<ObjectIdentity & S3ObjectVersion> {
-  if (bundle.size !== undefined && (bundle.versionId || bundle.etag)) return { ...bundle, size: bundle.size };
   const head = await s3.send(
     new HeadObjectCommand({ Bucket: bundle.bucket, Key: bundle.key, ...(bundle.versionId ? { VersionId: bundle.versionId } : {}) }),
   );
+  const versionId = head.VersionId && head.VersionId !== 'null' ? head.VersionId : bundle.versionId;
+  const etag = head.ETag ?? bundle.etag;
   return {
     bucket: bundle.bucket,
     key: bundle.key,
-    size: head.ContentLength ?? 0,
-    ...(head.VersionId && head.VersionId !== 'null' ? { versionId: head.VersionId } : {}),
-    ...(head.ETag ? { etag: head.ETag } : {}),
+    size: head.ContentLength ?? bundle.size ?? 0,
+    ...(versionId ? { versionId } : {}),
+    ...(etag ? { etag } : {}),
   };
 }
 

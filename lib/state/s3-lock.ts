@@ -52,8 +52,10 @@ export class S3LockStore implements LockStore {
   private readonly keys: StateKeys;
   private readonly clock: Clock;
   private readonly attempts: number;
+  private readonly bucket: string;
 
   constructor(client: S3Client, options: S3LockOptions) {
+    this.bucket = options.bucket;
     this.json = new S3Json(client, options.bucket);
     this.keys = new StateKeys(options.prefix);
     this.clock = options.clock;
@@ -71,6 +73,11 @@ export class S3LockStore implements LockStore {
       entry = null;
     }
     return { entry, etag: found.etag };
+  }
+
+  /** LockHeldError saying how to clear this lock by hand: it lives in S3, not under a local state home. */
+  private held(environment: string, holder: LockEntry): LockHeldError {
+    return new LockHeldError(environment, holder, `aws s3 rm s3://${this.bucket}/${this.keys.lock(environment)}`);
   }
 
   /** A lease that ran out, or a lock object nobody can read, holds nothing. */
@@ -95,7 +102,7 @@ export class S3LockStore implements LockStore {
       const held = await this.read(entry.environment);
       if (!held) continue; // released between our two requests
       if (held.entry?.rolloutId === entry.rolloutId) return; // a retried AcquireLock of the same rollout
-      if (held.entry && !this.stale(held)) throw new LockHeldError(entry.environment, held.entry);
+      if (held.entry && !this.stale(held)) throw this.held(entry.environment, held.entry);
       try {
         await this.json.write(key, entry, { ifMatch: held.etag });
         return;
@@ -105,7 +112,7 @@ export class S3LockStore implements LockStore {
     }
     const held = await this.read(entry.environment);
     if (held?.entry?.rolloutId === entry.rolloutId) return;
-    if (held?.entry && !this.stale(held)) throw new LockHeldError(entry.environment, held.entry);
+    if (held?.entry && !this.stale(held)) throw this.held(entry.environment, held.entry);
     throw new TransientError(`the lock of ${entry.environment} kept changing hands; ${this.attempts} attempts to take it failed`);
   }
 

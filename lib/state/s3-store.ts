@@ -51,9 +51,10 @@ export function s3ErrorInfo(err: unknown): { name: string; status: number } {
   return { name: typeof e?.name === 'string' ? e.name : '', status: e?.$metadata?.httpStatusCode ?? 0 };
 }
 
+/** The key is not there (a missing bucket is a deployment fault, not "no record yet"). */
 export function isNotFound(err: unknown): boolean {
   const { name, status } = s3ErrorInfo(err);
-  return name === 'NoSuchKey' || name === 'NotFound' || status === 404;
+  return name !== 'NoSuchBucket' && (name === 'NoSuchKey' || name === 'NotFound' || status === 404);
 }
 
 export function isPreconditionFailed(err: unknown): boolean {

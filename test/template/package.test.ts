@@ -1,7 +1,7 @@
 /**
  * Packages the service once with `sls package` (offline, with every AWS credential source
- * disabled) and checks the CloudFormation it generates. One packaging per run: about 20-30 s on
- * two cores, most of it esbuild bundling each function.
+ * disabled) and checks the CloudFormation it generates. One packaging per run: 10-40 s on two
+ * cores depending on load, most of it esbuild bundling each function.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -187,7 +187,7 @@ function findCycle(resources: Record<string, Resource>): string[] | null {
 }
 
 describe('sls package (offline, no AWS credentials)', () => {
-  it('packages every function as one minified ES module for nodejs22.x on arm64, nothing left external', async () => {
+  it('packages every function as one minified bundle (.cjs) for nodejs22.x on arm64, nothing left external', async () => {
     const functions = resourcesOfType('AWS::Lambda::Function');
     expect(functions.length).toBeGreaterThanOrEqual(14);
     for (const [id, fn] of functions) {
@@ -196,7 +196,7 @@ describe('sls package (offline, no AWS credentials)', () => {
       const zip = join(out, basename(key));
       expect(existsSync(zip)).toBe(true);
       const entries = (await zipEntries(zip)).filter((e) => !e.endsWith('/'));
-      const handlerFile = `${String(fn.Properties.Handler).replace(/\.[^.]+$/, '')}.mjs`;
+      const handlerFile = `${String(fn.Properties.Handler).replace(/\.[^.]+$/, '')}.cjs`;
       expect([id, entries]).toEqual([id, [handlerFile]]);
     }
   });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Plan } from '../../plan/plan.js';
 import type { Release } from '../../state/types.js';
 import type { EbTargetState } from './options.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AWS_DEFAULTS } from '../../plan/defaults.js';
 import type { Plan, PlanPhase } from '../../plan/plan.js';
 import type { SageMakerTargetSpec } from '../../plan/target-schema.js';

@@ -26,7 +26,7 @@ const outbox = async () =>
   (await readFile(join(home, 'outbox.jsonl'), 'utf8').catch(() => ''))
     .split('\n')
     .filter(Boolean)
-    .map((l) => JSON.parse(JSON.parse(l).Message) as { outcome: string; version: string; phase: string | null; reason: { message: string } | null });
+    .map((l) => JSON.parse(JSON.parse(l).Message) as { outcome: string; version: string; phase: string | null; reason: { message: string } | null; execution?: string });
 const serving = async () => {
   const s = await rt.state.getServing(ENV);
   const probe = s ? await new LocalTarget(rt).probe({ environment: ENV, health: { path: '/health', timeoutMs: 1000 } } as never) : null;
@@ -50,7 +50,7 @@ describe('rollout.asl.yml paths', () => {
     expect(s).not.toContain('RestoreSnapshot');
     expect((await rt.state.getKnownGood(ENV))?.current.version).toBe('1.0.0');
     expect(await rt.locks.get(ENV)).toBeNull();
-    expect((await outbox()).at(-1)).toMatchObject({ outcome: 'succeeded', version: '1.0.0' });
+    expect((await outbox()).at(-1)).toMatchObject({ outcome: 'succeeded', version: '1.0.0', execution: `local:rollout:r${n}` });
     expect(await serving()).toEqual({ version: '1.0.0', healthy: true });
   });
 

@@ -49,6 +49,7 @@ describe('SnsNotifier', () => {
 
   it('keeps the subject within what SNS accepts', () => {
     expect(snsSubject('line one\nline two')).toBe('line one line two');
+    expect(snsSubject('1.2.0 → 1.3.0')).toBe('1.2.0 ? 1.3.0');
     expect(snsSubject('x'.repeat(140))).toHaveLength(100);
     expect(snsSubject('  ')).toBe('ml-rollout notification');
   });

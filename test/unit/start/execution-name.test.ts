@@ -1,5 +1,6 @@
 import { boundedName, executionArnOf, executionName, MAX_NAME, objectHash, sanitize } from '../../../lib/start/execution-name.js';
 import { executionInputSchema } from '../../../lib/rollout/state.js';
+import { eventFixture } from './lambda-context.js';
 
 const upload = { bucket: 'ml-rollout-prod-bundles', key: 'bundles/skin-similarity-1.3.0.zip', versionId: '3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY' };
 /** What Step Functions accepts as a name, narrowed to what a rollout id may be. */
@@ -34,6 +35,10 @@ describe('executionName', () => {
 
   it('names a bundle whose manifest could not be read after its file', () => {
     expect(executionName({ ...upload, key: 'bundles/My Bundle (v2).zip' }, null)).toMatch(/^unreadable-My-Bundle-v2-[0-9a-f]{16}$/);
+  });
+
+  it('matches the input of `sls invoke stepf --path test/fixtures/events/rollout-input.json`', () => {
+    expect(executionInputSchema.safeParse(eventFixture('rollout-input')).success).toBe(true);
   });
 
   it('is accepted as the rollout id of the execution input', () => {

@@ -56,8 +56,8 @@ describe('startRollout', () => {
       rolloutId: result.executionName,
       bundle: { bucket: BUCKET, key: upload.key, versionId: upload.versionId },
     });
-    // The event carried version and size: no HeadObject needed.
-    expect(s3Mock).not.toHaveReceivedCommand(HeadObjectCommand);
+    // The version is pinned, and checked with HeadObject.
+    expect(s3Mock).toHaveReceivedCommandWith(HeadObjectCommand, { Bucket: BUCKET, Key: upload.key, VersionId: upload.versionId });
   });
 
   it('starts S3’s duplicate delivery of one upload once: the second is reported as already started', async () => {
@@ -114,6 +114,14 @@ describe('startRollout', () => {
     expect(broken.executionName).toMatch(/^unreadable-broken-[0-9a-f]{16}$/);
     expect(broken.manifestProblem).toMatch(/^rollout\.yaml: /);
     expect(empty.manifestProblem).toBe('no rollout.yaml at the root of the zip');
+  });
+
+  it('fails by name when the uploaded version is gone, and trusts HeadObject over the event for the size', async () => {
+    stepFunctions();
+    bucket.store('bundles/skin.zip', await bundle('skin-dev', '1.3.0'));
+    const upload = uploaded('bundles/skin.zip');
+    await expect(startRollout(deps(), { ...upload, versionId: 'v-deleted' })).rejects.toMatchObject({ name: 'NoSuchKey' });
+    await expect(startRollout(deps(), { ...upload, size: 1024 })).resolves.toMatchObject({ status: StartStatus.Started, version: '1.3.0' });
   });
 
   it('lets other Step Functions errors through, for Lambda to retry the S3 event', async () => {

@@ -95,6 +95,11 @@ describe('S3StateStore', () => {
     expect(keys.lock('skin-dev')).toBe('state/skin-dev/lock.json');
   });
 
+  it('does not read a missing bucket as "no record yet"', async () => {
+    const elsewhere = new S3StateStore(new S3Client({ region: 'eu-west-1' }), { bucket: 'no-such-bucket' });
+    await expect(elsewhere.getKnownGood('skin-dev')).rejects.toMatchObject({ name: 'NoSuchBucket' });
+  });
+
   it('turns throttling and 5xx into TransientError, and leaves access errors alone', async () => {
     s3Mock.on(GetObjectCommand).rejectsOnce(s3Error('SlowDown', 503)).rejectsOnce(s3Error('AccessDenied', 403));
     await expect(store().getKnownGood('skin-dev')).rejects.toBeInstanceOf(TransientError);
