@@ -21,7 +21,8 @@ import { LocalStateStore } from '../lib/state/local-store.js';
 
 const ENVIRONMENT = 'bench';
 const API_KEY = 'bench-key';
-const SEQUENTIAL = { a: 5_000, b: 5_000, c: 1_500, d: 1_500 } as const;
+/** Samples of each operation (latency one at a time, then throughput). */
+const SEQUENTIAL = { hit: 5_000, miss: 2_000 } as const;
 const WARMUP = 300;
 const CONCURRENCY = 16;
 const BODY = JSON.stringify({ embedding: Array.from({ length: 64 }, (_, i) => Math.round(Math.sin(i) * 1000) / 1000) });
@@ -36,16 +37,16 @@ interface Figures {
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
-/** Latency (one at a time) and throughput (CONCURRENCY at a time) of `op`; bounded by `n`. */
-async function measure(label: string, n: number, op: () => Promise<void>): Promise<Figures> {
-  for (let i = 0; i < WARMUP; i++) await op();
-  const samples: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = process.hrtime.bigint();
-    await op();
-    samples.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  samples.sort((x, y) => x - y);
+type Op = () => Promise<void>;
+
+async function timed(op: Op): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  await op();
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
+/** Requests per second with CONCURRENCY in flight, `n` in all. */
+async function throughput(n: number, op: Op): Promise<number> {
   let next = 0;
   const t0 = process.hrtime.bigint();
   await Promise.all(
@@ -56,8 +57,29 @@ async function measure(label: string, n: number, op: () => Promise<void>): Promi
       }
     }),
   );
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  return { label, p50: percentile(samples, 50), p99: percentile(samples, 99), throughput: n / seconds };
+  return n / (Number(process.hrtime.bigint() - t0) / 1e9);
+}
+
+/**
+ * Latency of two operations one at a time, alternating (x, y, x, y...) so that whatever else the
+ * machine does weighs on both alike; then the throughput of each. Bounded by `n`.
+ */
+async function measurePair(n: number, x: [string, Op], y: [string, Op]): Promise<[Figures, Figures]> {
+  for (let i = 0; i < WARMUP; i++) {
+    await x[1]();
+    await y[1]();
+  }
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (let i = 0; i < n; i++) {
+    xs.push(await timed(x[1]));
+    ys.push(await timed(y[1]));
+  }
+  const figures = async ([label, op]: [string, Op], samples: number[]): Promise<Figures> => {
+    samples.sort((p, q) => p - q);
+    return { label, p50: percentile(samples, 50), p99: percentile(samples, 99), throughput: await throughput(n, op) };
+  };
+  return [await figures(x, xs), await figures(y, ys)];
 }
 
 async function freePort(): Promise<number> {
@@ -168,20 +190,32 @@ async function main(): Promise<void> {
     const [key] = await raw.keys(`${prefix}answer:*`);
     if (!key) throw new Error('the first request did not fill the cache');
 
-    const a = await measure('(a) ioredis GET, cached value', SEQUENTIAL.a, async () => {
-      if ((await raw.get(key)) === null) throw new Error('cached value gone');
-    });
-    const b = await measure('(b) handler, cache hit', SEQUENTIAL.b, async () => {
-      check((await handler(hitEvent, ctx)) as APIGatewayProxyStructuredResultV2, 'hit');
-    });
-    const c = await measure('(c) handler, miss (no-cache) → service', SEQUENTIAL.c, async () => {
-      check((await handler(missEvent, ctx)) as APIGatewayProxyStructuredResultV2, 'bypass');
-    });
-    const d = await measure('(d) direct HTTP request → service', SEQUENTIAL.d, async () => {
-      const res = await fetch(`${example.url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: BODY });
-      await res.text();
-      if (res.status !== 200) throw new Error(`service answered ${res.status}`);
-    });
+    const [a, b] = await measurePair(
+      SEQUENTIAL.hit,
+      [
+        '(a) ioredis GET, cached value',
+        async () => {
+          if ((await raw.get(key)) === null) throw new Error('cached value gone');
+        },
+      ],
+      ['(b) handler, cache hit', async () => check((await handler(hitEvent, ctx)) as APIGatewayProxyStructuredResultV2, 'hit')],
+    );
+    const [c, d] = await measurePair(
+      SEQUENTIAL.miss,
+      ['(c) handler, miss (no-cache) → service', async () => check((await handler(missEvent, ctx)) as APIGatewayProxyStructuredResultV2, 'bypass')],
+      [
+        '(d) direct HTTP request → service',
+        async () => {
+          const res = await fetch(`${example.url}/predict`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', accept: 'application/json' },
+            body: BODY,
+          });
+          await res.text();
+          if (res.status !== 200) throw new Error(`service answered ${res.status}`);
+        },
+      ],
+    );
 
     console.log(`inference proxy benchmark · Node ${process.version} · ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}) · load average at start ${loadAtStart}, at end ${load()}`);
     console.log(`Redis ${redisUrl} · example service ${example.url} · body ${BODY.length} B · throughput with ${CONCURRENCY} in flight`);

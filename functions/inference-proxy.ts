@@ -2,12 +2,12 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { HandlerDeps } from '../lib/proxy/build.js';
 import { InvalidRequestError, MethodNotAllowedError } from '../lib/proxy/errors.js';
 import { lambdaDeps } from '../lib/proxy/lambda.js';
 import { apiKeyAuth, apiKeyIdOf, jsonErrors } from '../lib/proxy/middleware.js';
-import { decodeBody, parseEnvironment, parseJsonBody, predictPath, wantsNoCache } from '../lib/proxy/request.js';
+import { decodeBody, parseEnvironment, predictPath, wantsNoCache } from '../lib/proxy/request.js';
 
 type Result = APIGatewayProxyStructuredResultV2;
 
@@ -16,20 +16,28 @@ export type InferenceProxyHandler = (event: APIGatewayProxyEventV2, context: Con
 
 /**
  * The fields of an HTTP API payload 2.0 event that the proxy reads. Not strict: API Gateway sends
- * many more (and adds new ones), none of which the proxy uses.
+ * many more (and adds new ones), none of which the proxy uses. Headers are read one by one where
+ * needed (x-api-key, cache-control) rather than validated as a whole map on every hit.
  */
 const eventSchema = z.object({
   version: z.literal('2.0'),
-  headers: z.record(z.string(), z.string()).optional(),
   body: z.string().optional(),
   isBase64Encoded: z.boolean(),
-  pathParameters: z.record(z.string(), z.string()).optional(),
+  pathParameters: z.object({ environment: z.string() }).partial().optional(),
   requestContext: z.object({ http: z.object({ method: z.string() }) }),
 });
 
+/** A header's value, when it is one string (the event is checked by eventSchema, headers are not). */
+function header(event: APIGatewayProxyEventV2, name: string): string | undefined {
+  const value: unknown = event.headers?.[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
 /** POST /v1/{environment}/predict, answered by the caching proxy. */
 export function createInferenceProxyHandler(deps: HandlerDeps): InferenceProxyHandler {
-  const handler = middy<APIGatewayProxyEventV2, Result, Error, Context>().handler(async (event) => {
+  // No timeoutEarly: the upstream call is bounded well inside the function's timeout, and its
+  // per-invocation timer would cost every hit.
+  const handler = middy<APIGatewayProxyEventV2, Result, Error, Context>({ timeoutEarlyInMillis: 0 }).handler(async (event) => {
     const parsed = eventSchema.safeParse(event);
     if (!parsed.success) throw new InvalidRequestError('not an HTTP API (payload format 2.0) request');
     const e = parsed.data;
@@ -39,9 +47,8 @@ export function createInferenceProxyHandler(deps: HandlerDeps): InferenceProxyHa
     const answer = await deps.proxy.predict({
       environment,
       path: predictPath(environment),
-      payload: parseJsonBody(body),
       body,
-      noCache: wantsNoCache(e.headers?.['cache-control']),
+      noCache: wantsNoCache(header(event, 'cache-control')),
       apiKeyId: apiKeyIdOf(event),
     });
     return {

@@ -71,7 +71,7 @@ export async function createLocalHandler(options: Omit<LocalProxyOptions, 'port'
   };
 
   const redisUrl = config.redisUrl ?? PROXY_DEFAULTS.localRedisUrl;
-  let redis: Redis | null = createRedisClient(redisUrl, { socketTimeoutMs: 1_000 });
+  let redis: Redis | null = createRedisClient(redisUrl);
   let store: CacheStore;
   if (await redisAnswers(redis, PROXY_DEFAULTS.localRedisProbeMs)) {
     store = new RedisStore(redis);

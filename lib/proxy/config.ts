@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { PROXY_DEFAULTS } from './defaults.js';
 
 /** How the proxy behaves; every field has its default in PROXY_DEFAULTS. */

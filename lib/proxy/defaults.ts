@@ -11,7 +11,8 @@ export const PROXY_DEFAULTS = {
   upstreamTimeoutMs: 10_000,
   /**
    * How long one Redis command may take, ms, before the proxy gives up on the cache for that
-   * request (fail open). ElastiCache in the same VPC answers in about a millisecond.
+   * request (fail open); noticed within half of it again (one shared timer, see fail-open.ts).
+   * ElastiCache in the same VPC answers in about a millisecond.
    */
   redisTimeoutMs: 20,
   /** How long the serving version of an environment is remembered, ms. */

@@ -48,13 +48,22 @@ export async function fillAcrossInstances(
       await store.del(lockKey);
     }
   }
+  const cached = async () => {
+    const raw = await store.get(key);
+    return raw === null ? null : decodeAnswer(raw);
+  };
   const polls = Math.ceil(options.lockTtlMs / options.pollMs);
   for (let i = 0; i < polls; i++) {
     await sleep(options.pollMs);
-    const raw = await store.get(key);
-    const answer = raw === null ? null : decodeAnswer(raw);
+    const answer = await cached();
     if (answer) return { answer, fromCache: true };
-    if ((await store.get(lockKey)) === null) break;
+    if ((await store.get(lockKey)) === null) {
+      // The holder stores its answer before it releases the lock: it may have done both since
+      // the look above.
+      const late = await cached();
+      if (late) return { answer: late, fromCache: true };
+      break;
+    }
   }
   const answer = await fetch();
   if (isCacheable(answer)) await store.set(key, encodeAnswer(answer), options.ttlMs);

@@ -56,7 +56,6 @@ export async function lambdaDeps(env: NodeJS.ProcessEnv = process.env, options: 
   let store: CacheStore;
   if (config.redisUrl) {
     const redis = createRedisClient(config.redisUrl, {
-      socketTimeoutMs: Math.max(1_000, config.redisTimeoutMs * 10),
       onError: (err) => logger.debug('redis connection error', { error: err.message }),
     });
     store = new RedisStore(redis);

@@ -55,8 +55,8 @@ export function apiKeyIdOf(event: APIGatewayProxyEventV2): string | null {
 export function apiKeyAuth(auth: ApiKeyAuth): MiddlewareObj<APIGatewayProxyEventV2, Result> {
   return {
     before: async (request) => {
-      const headers = request.event.headers ?? {};
-      keyIds.set(request.event, await auth.check(headers['x-api-key']));
+      const presented: unknown = request.event.headers?.['x-api-key'];
+      keyIds.set(request.event, await auth.check(typeof presented === 'string' ? presented : undefined));
     },
   };
 }

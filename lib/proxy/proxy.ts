@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { CacheStatus, decodeAnswer, type ProxyAnswer, type UpstreamAnswer } from './answer.js';
-import { BodyHasher } from './body-hash.js';
-import { cacheKey, requestHashOf } from './cache-key.js';
+import { RequestHasher } from './body-hash.js';
+import { cacheKey } from './cache-key.js';
 import { Coalescer } from './coalesce.js';
 import { RateLimitedError, UpstreamTimeoutError } from './errors.js';
 import { fillAcrossInstances, type Filled } from './fill.js';
@@ -57,7 +57,7 @@ export interface InferenceProxyDeps {
  */
 export class InferenceProxy {
   private readonly inflight = new Coalescer<Filled>();
-  private readonly bodies = new BodyHasher();
+  private readonly hasher = new RequestHasher();
   private readonly limiter: RateLimiter;
   private readonly owner = randomUUID();
 
@@ -68,13 +68,13 @@ export class InferenceProxy {
   /** Throws InvalidJsonError (nothing forwarded) when the body is not JSON. */
   async predict(req: PredictRequest): Promise<ProxyAnswer> {
     const { store, metrics } = this.deps;
-    const bodyHash = this.bodies.digest(req.body);
+    const requestHash = this.hasher.hash('POST', req.path, req.body);
     // Counted alongside the cache read (one round trip on a hit), awaited before any answer.
     const admitted = this.limiter.applies(req.apiKeyId) ? this.admit(req.apiKeyId) : undefined;
 
     const serving = await this.deps.serving.get(req.environment);
     const upstream = this.deps.upstreams.resolve(serving);
-    const key = cacheKey(this.deps.keyPrefix, req.environment, serving.version, requestHashOf('POST', req.path, bodyHash));
+    const key = cacheKey(this.deps.keyPrefix, req.environment, serving.version, requestHash);
 
     if (req.noCache) {
       // Bypass means the cache is neither read nor written: the client asked for a fresh answer,

@@ -3,23 +3,19 @@ import type { CacheStore } from './store.js';
 
 /** Options of the proxy's Redis connection. */
 export interface RedisClientOptions {
-  /**
-   * How long the socket may stay silent while replies are due before it is dropped and
-   * reconnected, ms. FailOpenStore gives up on a command much earlier; this only keeps the
-   * commands it abandoned from waiting on a dead connection for ever.
-   */
-  socketTimeoutMs: number;
   /** Called on connection errors (ioredis reconnects by itself). */
   onError?: (err: Error) => void;
 }
 
-/** A client that connects now, queues commands only until the first connection, and reconnects. */
-export function createRedisClient(url: string, options: RedisClientOptions): Redis {
+/**
+ * A client that connects now, queues commands only until the first connection, and reconnects.
+ * No per-command or socket timeout: FailOpenStore bounds every wait without a timer per command
+ * (which would cost every hit), and a dead connection is noticed by its close or TCP keep-alive.
+ */
+export function createRedisClient(url: string, options: RedisClientOptions = {}): Redis {
   const client = new Redis(url, {
     lazyConnect: false,
     connectTimeout: 2_000,
-    // One timer per burst of commands, not one per command (commandTimeout) on the hit path.
-    socketTimeout: options.socketTimeoutMs,
     // A command caught by a disconnect fails at once (the request fails open) instead of waiting.
     maxRetriesPerRequest: 0,
     retryStrategy: (times) => Math.min(times * 100, 2_000),

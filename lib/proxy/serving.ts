@@ -44,7 +44,10 @@ export class ServingCache {
   async get(environment: string): Promise<Serving> {
     let serving: Serving | null;
     try {
-      serving = this.lru ? ((await this.lru.fetch(environment))?.serving ?? null) : await this.lookup.getServing(environment);
+      // get() first: on the hit path a plain lookup is much cheaper than fetch()'s machinery.
+      const known = this.lru?.get(environment);
+      if (known) serving = known.serving;
+      else serving = this.lru ? ((await this.lru.fetch(environment))?.serving ?? null) : await this.lookup.getServing(environment);
     } catch (err) {
       throw new NotServingError(environment, `the rollout state cannot be read (${describeError(err)})`, { cause: err });
     }

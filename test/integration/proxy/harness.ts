@@ -24,7 +24,7 @@ export const testPrefix = (): string => `mlr:test:${randomUUID()}:`;
 
 export function instance(redisUrl: string, home: string, env: NodeJS.ProcessEnv): Instance {
   const config = proxyConfigFromEnv({ PROXY_SERVING_CACHE_MS: '0', ...env });
-  const redis = createRedisClient(redisUrl, { socketTimeoutMs: 1_000 });
+  const redis = createRedisClient(redisUrl);
   const metrics = new CountingMetrics();
   const logger = recordingLogger();
   const parts = buildProxy({

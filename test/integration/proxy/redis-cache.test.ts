@@ -117,15 +117,14 @@ describe('the proxy on a real Redis', () => {
   });
 
   it('an upstream 5xx answers 502 and is not cached; a slow upstream answers 504', async () => {
-    const p = make({ PROXY_UPSTREAM_TIMEOUT_MS: '100' });
     v1.status = 500;
-    const failed = await p.invoke();
+    const failed = await make().invoke();
     expect(failed.statusCode).toBe(502);
     expect(body(failed).error).toBe('upstream_error');
     expect(await admin.keys(`${prefix}answer:*`)).toEqual([]);
     v1.status = 200;
     v1.delayMs = 1_000;
-    const slow = await p.invoke();
+    const slow = await make({ PROXY_UPSTREAM_TIMEOUT_MS: '100' }).invoke();
     expect(slow.statusCode).toBe(504);
     expect(body(slow).error).toBe('upstream_timeout');
     expect(await admin.keys(`${prefix}answer:*`)).toEqual([]);

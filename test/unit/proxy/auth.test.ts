@@ -24,6 +24,25 @@ describe('ApiKeyAuth', () => {
     await expect(auth.check('alpha-key-and-more')).rejects.toBeInstanceOf(ForbiddenError);
   });
 
+  it('tells keys apart that only padding or length would confuse', async () => {
+    const a = new ApiKeyAuth(staticKeys('ab', 'abc', 'clé-ü'));
+    await expect(a.check('ab')).resolves.toBe(keyId('ab'));
+    await expect(a.check('abc')).resolves.toBe(keyId('abc'));
+    await expect(a.check('clé-ü')).resolves.toBe(keyId('clé-ü'));
+    await expect(a.check('ab\u0000')).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(a.check('a')).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(a.check('cle-u')).rejects.toBeInstanceOf(ForbiddenError);
+  });
+
+  it('follows a new key list from its source', async () => {
+    let keys: readonly string[] = ['old-key'];
+    const a = new ApiKeyAuth({ keys: () => keys });
+    await expect(a.check('old-key')).resolves.toBe(keyId('old-key'));
+    keys = ['new-key'];
+    await expect(a.check('old-key')).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(a.check('new-key')).resolves.toBe(keyId('new-key'));
+  });
+
   it('lets everything through when off', async () => {
     const off = new ApiKeyAuth(null);
     expect(off.enabled).toBe(false);

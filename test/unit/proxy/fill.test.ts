@@ -45,3 +45,33 @@ describe('fillAcrossInstances', () => {
     expect(await store.get('k:lock')).toBeNull();
   });
 });
+
+describe('fillAcrossInstances, racing the lock holder', () => {
+  it('reads the answer stored between its look at the cache and its look at the lock', async () => {
+    const store = new MemoryStore(10);
+    await store.setIfAbsent('k:lock', 'other-instance', 1_000);
+    // The other instance stores its answer and releases the lock right after this waiter's
+    // first look at the cache (a miss) and before its look at the lock.
+    const racing = {
+      ...store,
+      get: async (key: string) => {
+        const value = await store.get(key);
+        if (key === 'k' && value === null) {
+          await store.set('k', encodeAnswer(ok('"theirs"')), 60_000);
+          await store.del('k:lock');
+        }
+        return value;
+      },
+      setIfAbsent: store.setIfAbsent.bind(store),
+      set: store.set.bind(store),
+      del: store.del.bind(store),
+      increment: store.increment.bind(store),
+    };
+    let calls = 0;
+    await expect(fillAcrossInstances(racing, 'k', async () => (calls++, ok('"mine"')), options)).resolves.toEqual({
+      answer: ok('"theirs"'),
+      fromCache: true,
+    });
+    expect(calls).toBe(0);
+  });
+});
