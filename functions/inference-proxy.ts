@@ -1,33 +1,18 @@
 import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import * as z from 'zod';
 import type { HandlerDeps } from '../lib/proxy/build.js';
-import { InvalidRequestError, MethodNotAllowedError } from '../lib/proxy/errors.js';
+import { MethodNotAllowedError } from '../lib/proxy/errors.js';
 import { lambdaDeps } from '../lib/proxy/lambda.js';
-import { apiKeyAuth, apiKeyIdOf, jsonErrors } from '../lib/proxy/middleware.js';
-import { decodeBody, parseEnvironment, predictPath, wantsNoCache } from '../lib/proxy/request.js';
+import { apiKeyAuth, apiKeyIdOf, jsonErrors, lambdaLogContext } from '../lib/proxy/middleware.js';
+import { decodeBody, parseEnvironment, predictPath, readHttpApiEvent, wantsNoCache } from '../lib/proxy/request.js';
 
 type Result = APIGatewayProxyStructuredResultV2;
 
 /** An HTTP API (payload 2.0) handler. */
 export type InferenceProxyHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<Result>;
 
-/**
- * The fields of an HTTP API payload 2.0 event that the proxy reads. Not strict: API Gateway sends
- * many more (and adds new ones), none of which the proxy uses. Headers are read one by one where
- * needed (x-api-key, cache-control) rather than validated as a whole map on every hit.
- */
-const eventSchema = z.object({
-  version: z.literal('2.0'),
-  body: z.string().optional(),
-  isBase64Encoded: z.boolean(),
-  pathParameters: z.object({ environment: z.string() }).partial().optional(),
-  requestContext: z.object({ http: z.object({ method: z.string() }) }),
-});
-
-/** A header's value, when it is one string (the event is checked by eventSchema, headers are not). */
+/** A header's value, when it is one string (readHttpApiEvent checks the event, not its headers). */
 function header(event: APIGatewayProxyEventV2, name: string): string | undefined {
   const value: unknown = event.headers?.[name];
   return typeof value === 'string' ? value : undefined;
@@ -38,9 +23,7 @@ export function createInferenceProxyHandler(deps: HandlerDeps): InferenceProxyHa
   // No timeoutEarly: the upstream call is bounded well inside the function's timeout, and its
   // per-invocation timer would cost every hit.
   const handler = middy<APIGatewayProxyEventV2, Result, Error, Context>({ timeoutEarlyInMillis: 0 }).handler(async (event) => {
-    const parsed = eventSchema.safeParse(event);
-    if (!parsed.success) throw new InvalidRequestError('not an HTTP API (payload format 2.0) request');
-    const e = parsed.data;
+    const e = readHttpApiEvent(event);
     if (e.requestContext.http.method !== 'POST') throw new MethodNotAllowedError(e.requestContext.http.method);
     const environment = parseEnvironment(e.pathParameters?.environment);
     const body = decodeBody(e.body, e.isBase64Encoded, deps.maxBodyBytes);
@@ -57,7 +40,7 @@ export function createInferenceProxyHandler(deps: HandlerDeps): InferenceProxyHa
       body: answer.body,
     };
   });
-  handler.use(injectLambdaContext(deps.logger));
+  handler.use(lambdaLogContext(deps.logger, { debugSampling: deps.logDebugSampling }));
   if (deps.emf) handler.use(logMetrics(deps.emf));
   return handler.use(jsonErrors(deps.logger, deps.metrics)).use(apiKeyAuth(deps.auth));
 }

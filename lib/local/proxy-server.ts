@@ -15,7 +15,7 @@ import { PROXY_DEFAULTS, PROXY_ROUTE } from '../proxy/defaults.js';
 import { PayloadTooLargeError } from '../proxy/errors.js';
 import { MemoryStore } from '../proxy/memory-store.js';
 import { CountingMetrics } from '../proxy/metrics.js';
-import { errorResponse } from '../proxy/middleware.js';
+import { debugSamplingFromEnv, errorResponse } from '../proxy/middleware.js';
 import { createRedisClient, RedisStore, redisAnswers } from '../proxy/redis-store.js';
 import { parseEnvironment } from '../proxy/request.js';
 import type { ServingLookup } from '../proxy/serving.js';
@@ -104,7 +104,7 @@ export async function createLocalHandler(options: Omit<LocalProxyOptions, 'port'
     logger: { warn: (message, attributes) => log(`warning: ${message} ${JSON.stringify(attributes)}`) },
   });
   return {
-    handler: createInferenceProxyHandler({ ...parts, maxBodyBytes: config.maxBodyBytes, logger }),
+    handler: createInferenceProxyHandler({ ...parts, maxBodyBytes: config.maxBodyBytes, logger, logDebugSampling: debugSamplingFromEnv(env) }),
     config,
     metrics,
     logger,

@@ -36,13 +36,21 @@ export function encodeAnswer(answer: UpstreamAnswer): string {
   return `${answer.status} ${answer.contentType}\n${answer.body}`;
 }
 
-const HEAD = /^([1-5]\d\d) ([^\n]*)$/;
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 
-/** null for anything that is not a stored answer (treated as a miss, never as an error). */
-export function decodeAnswer(raw: string): UpstreamAnswer | null {
+/**
+ * null for anything that is not a stored answer (treated as a miss, never as an error). With
+ * `cache`, the answer as the proxy gives it (one object less on a hit).
+ */
+export function decodeAnswer(raw: string): UpstreamAnswer | null;
+export function decodeAnswer(raw: string, cache: CacheStatus): ProxyAnswer | null;
+export function decodeAnswer(raw: string, cache?: CacheStatus): UpstreamAnswer | ProxyAnswer | null {
+  // "<status> <content-type>\n": a status of three digits, 100 to 599.
   const eol = raw.indexOf('\n');
-  if (eol < 0) return null;
-  const head = HEAD.exec(raw.slice(0, eol));
-  if (!head) return null;
-  return { status: Number(head[1]), contentType: head[2] ?? '', body: raw.slice(eol + 1) };
+  const first = raw.charCodeAt(0);
+  if (eol < 4 || first < 0x31 || first > 0x35 || !isDigit(raw.charCodeAt(1)) || !isDigit(raw.charCodeAt(2)) || raw.charCodeAt(3) !== 0x20) return null;
+  const status = (first - 0x30) * 100 + (raw.charCodeAt(1) - 0x30) * 10 + (raw.charCodeAt(2) - 0x30);
+  const contentType = raw.slice(4, eol);
+  const body = raw.slice(eol + 1);
+  return cache === undefined ? { status, contentType, body } : { status, contentType, body, cache };
 }

@@ -57,6 +57,8 @@ function prepare(keys: readonly string[]): KeySet {
   };
 }
 
+const unavailable = (err: unknown) => new AuthUnavailableError(`the API keys cannot be read: ${describeError(err)}`, { cause: err });
+
 /**
  * Checks x-api-key against every valid key in constant time: the presented key and every valid
  * one are compared zero-padded to the same width with timingSafeEqual, lengths compared apart,
@@ -73,17 +75,35 @@ export class ApiKeyAuth {
     return this.source !== null;
   }
 
-  /** The key's id when valid; null when auth is off. Throws 401/403/503 errors otherwise. */
+  /** The key's id when valid; null when auth is off. Rejects with 401/403/503 errors otherwise. */
   async check(presented: string | undefined): Promise<string | null> {
+    return this.verify(presented);
+  }
+
+  /**
+   * check() without a promise when the keys are at hand (static keys, or SSM's still fresh):
+   * the key's id, or null when auth is off; throws the 401/403 errors. A promise only when the
+   * keys must be read first.
+   */
+  verify(presented: string | undefined): string | null | Promise<string | null> {
     if (!this.source) return null;
     if (presented === undefined || presented.length === 0) throw new UnauthorizedError();
-    let keys: readonly string[];
+    let found: readonly string[] | Promise<readonly string[]>;
     try {
-      const found = this.source.keys();
-      keys = Array.isArray(found) ? found : await found;
+      found = this.source.keys();
     } catch (err) {
-      throw new AuthUnavailableError(`the API keys cannot be read: ${describeError(err)}`, { cause: err });
+      throw unavailable(err);
     }
+    if (Array.isArray(found)) return this.match(presented, found as readonly string[]);
+    return (found as Promise<readonly string[]>).then(
+      (keys) => this.match(presented, keys),
+      (err: unknown) => {
+        throw unavailable(err);
+      },
+    );
+  }
+
+  private match(presented: string, keys: readonly string[]): string | null {
     if (this.keySet?.source !== keys) this.keySet = prepare(keys);
     const set = this.keySet;
     const length = Buffer.byteLength(presented);

@@ -77,6 +77,8 @@ export interface HandlerDeps extends ProxyParts {
   /** bytes */
   maxBodyBytes: number;
   logger: Logger;
+  /** POWERTOOLS_LOGGER_SAMPLE_RATE is above 0 (see lambdaLogContext); default false. */
+  logDebugSampling?: boolean;
   /** Powertools Metrics flushed (EMF) after each invocation; absent where nobody reads EMF (local). */
   emf?: Metrics;
 }

@@ -22,55 +22,95 @@ class StoreTimeoutError extends Error {
   override readonly name = 'StoreTimeoutError';
 }
 
-interface Waiting {
-  /** performance.now() past which the operation is given up */
-  at: number;
-  expire(): void;
+/** One operation in flight: answered by the store, or given up at its deadline. */
+class Waiting<T> {
+  settled = false;
+
+  constructor(
+    /** performance.now() past which the operation is given up */
+    readonly at: number,
+    readonly op: StoreOp,
+    private readonly resolve: (value: T) => void,
+    private readonly fallback: T,
+    private readonly onFailure: FailOpenOptions['onFailure'],
+  ) {}
+
+  answer(value: T): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.resolve(value);
+  }
+
+  fail(err: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.onFailure(this.op, err instanceof Error ? err : new Error(String(err)));
+    this.resolve(this.fallback);
+  }
 }
 
 /**
  * Gives up on operations past their deadline with one timer for all of them, instead of a timer
- * per operation on the hit path. A deadline is noticed within half a timeout of passing; the timer
- * stops when nothing has been waiting for a whole tick.
+ * per operation on the hit path. Every operation waits the same time, so deadlines come in the
+ * order the operations started: they are kept in that order, answered ones left in place until
+ * the timer passes them. A deadline is noticed within half a timeout of passing; the timer stops
+ * when nothing has been waiting for a whole tick.
  */
 class Deadlines {
-  private readonly waiting = new Set<Waiting>();
+  private queue: Waiting<unknown>[] = [];
+  private head = 0;
   private timer: NodeJS.Timeout | null = null;
+  /** An operation started since the last tick. */
+  private added = false;
   private idleTicks = 0;
 
-  constructor(private readonly timeoutMs: number) {}
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly onFailure: FailOpenOptions['onFailure'],
+  ) {}
 
-  add(expire: () => void): Waiting {
-    const w = { at: performance.now() + this.timeoutMs, expire };
-    this.waiting.add(w);
-    this.idleTicks = 0;
+  add<T>(op: StoreOp, resolve: (value: T) => void, fallback: T): Waiting<T> {
+    const w = new Waiting(performance.now() + this.timeoutMs, op, resolve, fallback, this.onFailure);
+    this.queue.push(w as Waiting<unknown>);
+    this.added = true;
     if (!this.timer) {
+      this.idleTicks = 0;
       this.timer = setInterval(() => this.tick(), Math.max(1, Math.floor(this.timeoutMs / 2)));
       this.timer.unref();
     }
     return w;
   }
 
-  remove(w: Waiting): void {
-    this.waiting.delete(w);
-  }
-
   private tick(): void {
-    if (this.waiting.size === 0) {
-      if (++this.idleTicks > 1 && this.timer) {
-        clearInterval(this.timer);
-        this.timer = null;
-      }
-      return;
-    }
-    this.idleTicks = 0;
+    const { queue } = this;
     const now = performance.now();
-    for (const w of this.waiting) {
-      if (w.at > now) continue;
-      this.waiting.delete(w);
-      // After a busy event loop the answer may already be in the socket: let I/O run once more
-      // (setImmediate comes after the poll phase) before giving up.
-      setImmediate(w.expire);
+    let { head } = this;
+    while (head < queue.length) {
+      const w = queue[head] as Waiting<unknown>;
+      if (!w.settled) {
+        if (w.at > now) break;
+        // After a busy event loop the answer may already be in the socket: let I/O run once more
+        // (setImmediate comes after the poll phase) before giving up.
+        setImmediate(() => w.fail(new StoreTimeoutError(`cache ${w.op} took longer than ${this.timeoutMs} ms`)));
+      }
+      head++;
+    }
+    if (head === queue.length) {
+      this.queue = [];
+      this.head = 0;
+    } else if (head > 1_024 && head * 2 > queue.length) {
+      this.queue = queue.slice(head);
+      this.head = 0;
+    } else {
+      this.head = head;
+    }
+    const idle = !this.added && this.queue.length === 0;
+    this.added = false;
+    if (!idle) {
+      this.idleTicks = 0;
+    } else if (++this.idleTicks > 1 && this.timer) {
+      clearInterval(this.timer);
+      this.timer = null;
     }
   }
 }
@@ -87,34 +127,21 @@ export class FailOpenStore implements CacheStore {
     private readonly inner: CacheStore,
     private readonly options: FailOpenOptions,
   ) {
-    this.deadlines = new Deadlines(options.timeoutMs);
+    this.deadlines = new Deadlines(options.timeoutMs, options.onFailure);
   }
 
   private guard<T>(op: StoreOp, run: () => Promise<T>, fallback: T): Promise<T> {
     return new Promise<T>((resolve) => {
-      let settled = false;
-      const fail = (err: Error) => {
-        if (settled) return;
-        settled = true;
-        this.deadlines.remove(waiting);
-        this.options.onFailure(op, err);
-        resolve(fallback);
-      };
-      const waiting = this.deadlines.add(() => fail(new StoreTimeoutError(`cache ${op} took longer than ${this.options.timeoutMs} ms`)));
+      const w = this.deadlines.add(op, resolve, fallback);
       let running: Promise<T>;
       try {
         running = run();
       } catch (err) {
-        return fail(err instanceof Error ? err : new Error(String(err)));
+        return w.fail(err);
       }
       running.then(
-        (value) => {
-          if (settled) return;
-          settled = true;
-          this.deadlines.remove(waiting);
-          resolve(value);
-        },
-        (err: unknown) => fail(err instanceof Error ? err : new Error(String(err))),
+        (value) => w.answer(value),
+        (err: unknown) => w.fail(err),
       );
     });
   }

@@ -8,6 +8,7 @@ import { staticKeys, type ApiKeySource } from './auth.js';
 import { buildProxy, type HandlerDeps } from './build.js';
 import { proxyConfigFromEnv, type ProxyConfig } from './config.js';
 import { MemoryStore } from './memory-store.js';
+import { debugSamplingFromEnv } from './middleware.js';
 import { PowertoolsProxyMetrics } from './metrics.js';
 import { createRedisClient, RedisStore } from './redis-store.js';
 import type { ServingLookup } from './serving.js';
@@ -74,5 +75,11 @@ export async function lambdaDeps(env: NodeJS.ProcessEnv = process.env, options: 
     metrics: new PowertoolsProxyMetrics(metrics),
     logger,
   });
-  return { ...parts, maxBodyBytes: config.maxBodyBytes, logger, emf: metrics };
+  return {
+    ...parts,
+    maxBodyBytes: config.maxBodyBytes,
+    logger,
+    logDebugSampling: debugSamplingFromEnv(env),
+    emf: metrics,
+  };
 }

@@ -72,7 +72,7 @@ export class InferenceProxy {
     // Counted alongside the cache read (one round trip on a hit), awaited before any answer.
     const admitted = this.limiter.applies(req.apiKeyId) ? this.admit(req.apiKeyId) : undefined;
 
-    const serving = await this.deps.serving.get(req.environment);
+    const serving = this.deps.serving.known(req.environment) ?? (await this.deps.serving.get(req.environment));
     const upstream = this.deps.upstreams.resolve(serving);
     const key = cacheKey(this.deps.keyPrefix, req.environment, serving.version, requestHash);
 
@@ -85,10 +85,10 @@ export class InferenceProxy {
     }
 
     const raw = admitted ? (await Promise.all([store.get(key), admitted]))[0] : await store.get(key);
-    const cached = raw === null ? null : decodeAnswer(raw);
+    const cached = raw === null ? null : decodeAnswer(raw, CacheStatus.Hit);
     if (cached) {
       metrics.count(ProxyMetric.CacheHit);
-      return { ...cached, cache: CacheStatus.Hit };
+      return cached;
     }
 
     metrics.count(ProxyMetric.CacheMiss);

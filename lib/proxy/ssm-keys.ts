@@ -30,7 +30,13 @@ export class SsmApiKeySource implements ApiKeySource {
 
   private lastError: unknown = null;
 
-  async keys(): Promise<readonly string[]> {
+  /** The keys; directly (no promise) while those read last are fresh. */
+  keys(): readonly string[] | Promise<readonly string[]> {
+    // A stale entry stays for fetch() to fall back on if the refresh fails.
+    return this.cache.get(this.parameterName, { noDeleteOnStaleGet: true }) ?? this.fetchKeys();
+  }
+
+  private async fetchKeys(): Promise<readonly string[]> {
     const keys = await this.cache.fetch(this.parameterName);
     // undefined: the read failed and there was nothing read before to fall back on.
     if (keys === undefined) throw this.lastError ?? new Error(`SSM parameter ${this.parameterName} could not be read`);

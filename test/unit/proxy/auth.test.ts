@@ -43,6 +43,30 @@ describe('ApiKeyAuth', () => {
     await expect(a.check('new-key')).resolves.toBe(keyId('new-key'));
   });
 
+  it('answers without a promise when the keys are at hand', () => {
+    expect(auth.verify('alpha-key')).toBe(keyId('alpha-key'));
+    expect(() => auth.verify('alpha-kez')).toThrow(ForbiddenError);
+    expect(() => auth.verify(undefined)).toThrow(UnauthorizedError);
+    expect(new ApiKeyAuth(null).verify(undefined)).toBeNull();
+  });
+
+  it('waits for keys that must be read first, and refuses with them as well', async () => {
+    const later = new ApiKeyAuth({ keys: async () => ['alpha-key'] });
+    const pending = later.verify('alpha-key');
+    expect(pending).toBeInstanceOf(Promise);
+    await expect(pending).resolves.toBe(keyId('alpha-key'));
+    await expect(later.verify('beta-key')).rejects.toBeInstanceOf(ForbiddenError);
+  });
+
+  it('answers 503 when reading the keys throws', () => {
+    const throwing = new ApiKeyAuth({
+      keys: () => {
+        throw new Error('no keys');
+      },
+    });
+    expect(() => throwing.verify('x')).toThrow(AuthUnavailableError);
+  });
+
   it('lets everything through when off', async () => {
     const off = new ApiKeyAuth(null);
     expect(off.enabled).toBe(false);
@@ -72,7 +96,8 @@ describe('SsmApiKeySource', () => {
     const source = new SsmApiKeySource(new SSMClient({}), '/ml-rollout/dev/proxy/api-keys', 60_000, clock);
     expect(await source.keys()).toEqual(['k1', 'k2']);
     clock.advance(59_000);
-    expect(await source.keys()).toEqual(['k1', 'k2']);
+    // Still fresh: at hand, no promise.
+    expect(source.keys()).toEqual(['k1', 'k2']);
     expect(ssm).toHaveReceivedCommandTimes(GetParameterCommand, 1);
     expect(ssm).toHaveReceivedCommandWith(GetParameterCommand, { Name: '/ml-rollout/dev/proxy/api-keys', WithDecryption: true });
     ssm.on(GetParameterCommand).resolves({ Parameter: { Value: 'k3' } });

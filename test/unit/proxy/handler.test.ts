@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { jest } from '@jest/globals';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createInferenceProxyHandler } from '../../../functions/inference-proxy.js';
 import { staticKeys } from '../../../lib/proxy/auth.js';
@@ -8,7 +9,7 @@ import { MemoryStore } from '../../../lib/proxy/memory-store.js';
 import { CountingMetrics } from '../../../lib/proxy/metrics.js';
 import { eventFixture, lambdaContext, recordingLogger, serving } from './support.js';
 
-function setup(env: NodeJS.ProcessEnv = {}) {
+function setup(env: NodeJS.ProcessEnv = {}, log: { logger?: Logger; logDebugSampling?: boolean } = {}) {
   const calls: string[] = [];
   const fetchFn = (async (_url: string, init: RequestInit) => {
     calls.push(String(init.body));
@@ -24,8 +25,8 @@ function setup(env: NodeJS.ProcessEnv = {}) {
     logger: recordingLogger(),
     fetchFn,
   });
-  const logger = new Logger({ serviceName: 'inference-proxy-test', logLevel: 'SILENT' });
-  const handler = createInferenceProxyHandler({ ...parts, maxBodyBytes: config.maxBodyBytes, logger });
+  const logger = log.logger ?? new Logger({ serviceName: 'inference-proxy-test', logLevel: 'SILENT' });
+  const handler = createInferenceProxyHandler({ ...parts, maxBodyBytes: config.maxBodyBytes, logger, logDebugSampling: log.logDebugSampling });
   const invoke = async (name: string) => (await handler(eventFixture(name), lambdaContext())) as APIGatewayProxyStructuredResultV2;
   return { handler, invoke, calls };
 }
@@ -93,5 +94,56 @@ describe('inference-proxy handler', () => {
     expect(res.statusCode).toBe(400);
     expect(errorOf(res).message).toMatch(/payload format 2.0/);
     expect(calls).toHaveLength(0);
+  });
+
+  describe('logs', () => {
+    let stdout: string[];
+    let spy: { mockRestore(): void };
+    beforeEach(() => {
+      stdout = [];
+      spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+        stdout.push(String(chunk));
+        return true;
+      });
+    });
+    afterEach(() => spy.mockRestore());
+
+    it('carry the Lambda context of the invocation (Powertools Logger)', async () => {
+      const logger = new Logger({ serviceName: 'inference-proxy-test', logLevel: 'INFO' });
+      const { handler } = setup({}, { logger });
+      await handler(eventFixture('predict'), { ...lambdaContext(), awsRequestId: 'request-1' });
+      logger.info('during the first');
+      await handler(eventFixture('predict'), { ...lambdaContext(), awsRequestId: 'request-2' });
+      logger.info('during the second');
+      const lines = stdout.map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(lines).toEqual([
+        expect.objectContaining({ message: 'during the first', function_request_id: 'request-1', function_name: 'inference-proxy-test' }),
+        expect.objectContaining({ message: 'during the second', function_request_id: 'request-2' }),
+      ]);
+    });
+
+    it('include the event when POWERTOOLS_LOGGER_LOG_EVENT asks for it', async () => {
+      process.env.POWERTOOLS_LOGGER_LOG_EVENT = 'true';
+      let logger: Logger;
+      try {
+        logger = new Logger({ serviceName: 'inference-proxy-test', logLevel: 'INFO' });
+      } finally {
+        delete process.env.POWERTOOLS_LOGGER_LOG_EVENT;
+      }
+      const { handler } = setup({}, { logger });
+      await handler(eventFixture('predict'), lambdaContext());
+      expect(stdout.join('')).toContain('Lambda invocation event');
+    });
+
+    it('draw the debug sampling again on each invocation only when a sample rate is set', async () => {
+      for (const sampling of [false, true]) {
+        const logger = new Logger({ serviceName: 'inference-proxy-test', logLevel: 'SILENT' });
+        const refresh = jest.spyOn(logger, 'refreshSampleRateCalculation');
+        const { invoke } = setup({}, { logger, logDebugSampling: sampling });
+        await invoke('predict');
+        await invoke('predict');
+        expect(refresh).toHaveBeenCalledTimes(sampling ? 2 : 0);
+      }
+    });
   });
 });

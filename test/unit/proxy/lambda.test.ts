@@ -58,6 +58,13 @@ describe('the Lambda entry point', () => {
     expect(ssm).toHaveReceivedCommandTimes(GetParameterCommand, 1);
   });
 
+  it('turns the per-invocation debug sampling on only with a sample rate', async () => {
+    const lookup = { getServing: async () => null };
+    expect((await lambdaDeps({}, { serving: lookup })).logDebugSampling).toBe(false);
+    expect((await lambdaDeps({ POWERTOOLS_LOGGER_SAMPLE_RATE: '0' }, { serving: lookup })).logDebugSampling).toBe(false);
+    expect((await lambdaDeps({ POWERTOOLS_LOGGER_SAMPLE_RATE: '0.1' }, { serving: lookup })).logDebugSampling).toBe(true);
+  });
+
   it('builds its dependencies again after a failed cold start', async () => {
     let attempts = 0;
     setInferenceProxyDeps(async () => {

@@ -29,6 +29,20 @@ describe('ServingCache', () => {
     expect(l.reads).toEqual(['prod', 'prod']);
   });
 
+  it('knows a remembered record without a promise, only while it is fresh', async () => {
+    const clock = manualClock();
+    const l = lookup({ prod: serving('prod', '1.0.0', 'http://127.0.0.1:1') });
+    const cache = new ServingCache(l, 2_000, clock);
+    expect(cache.known('prod')).toBeUndefined();
+    await cache.get('prod');
+    expect(cache.known('prod')?.version).toBe('1.0.0');
+    clock.advance(2_001);
+    expect(cache.known('prod')).toBeUndefined();
+    await expect(cache.get('nowhere')).rejects.toBeInstanceOf(UnknownEnvironmentError);
+    expect(cache.known('nowhere')).toBeUndefined();
+    expect(new ServingCache(l, 0).known('prod')).toBeUndefined();
+  });
+
   it('shares one read among concurrent first requests', async () => {
     const l = lookup({ prod: serving('prod', '1.0.0', 'http://127.0.0.1:1') });
     const cache = new ServingCache(l, 2_000, manualClock());
