@@ -1,25 +1,14 @@
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { AbortEnvironmentUpdateCommand, ElasticBeanstalkClient, UpdateEnvironmentCommand } from '@aws-sdk/client-elastic-beanstalk';
-import { mockClient } from 'aws-sdk-client-mock';
+import { AbortEnvironmentUpdateCommand, UpdateEnvironmentCommand } from '@aws-sdk/client-elastic-beanstalk';
 import { PhaseFailedError, RollbackFailedError } from '../../../../lib/errors.js';
 import { ElasticBeanstalkTarget } from '../../../../lib/targets/elastic-beanstalk/target.js';
 import { ProbeState } from '../../../../lib/targets/types.js';
 import { awsPlan, testClock } from '../aws-plans.js';
 import { commandNames, releaseOf, untilSettled } from '../drive.js';
-import { APP, ENV, FakeEb } from './fake-eb.js';
+import { APP, ENV, FakeEb, mockEbClients } from './fake-eb.js';
 
-const eb = mockClient(ElasticBeanstalkClient);
-const cw = mockClient(CloudWatchClient);
+const { eb, cw } = mockEbClients();
 const TARGET = { type: 'elastic-beanstalk', environment: ENV, region: 'eu-west-1', application: APP, bucket: 'skin-bundles' };
 
-afterAll(() => {
-  eb.restore();
-  cw.restore();
-});
-beforeEach(() => {
-  eb.reset();
-  cw.reset();
-});
 
 function setup() {
   const clock = testClock();

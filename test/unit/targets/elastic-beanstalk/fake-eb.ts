@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { GetMetricDataCommand, type CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import {
   AbortEnvironmentUpdateCommand,
   CreateApplicationVersionCommand,
@@ -12,10 +12,10 @@ import {
   UpdateEnvironmentCommand,
   type ApplicationMetrics,
   type ConfigurationOptionSetting,
-  type ElasticBeanstalkClient,
+  ElasticBeanstalkClient,
   type EnvironmentDescription,
 } from '@aws-sdk/client-elastic-beanstalk';
-import type { AwsStub } from 'aws-sdk-client-mock';
+import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../../../fixtures/aws/${name}`, import.meta.url), 'utf8'));
 
@@ -168,4 +168,12 @@ export class FakeEb {
 
 export function ebError(name: string, message: string, status = 400): ElasticBeanstalkSyntheticServiceException {
   return new ElasticBeanstalkSyntheticServiceException({ name, message, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status } });
+}
+
+/** Mocks of the clients the Elastic Beanstalk target uses, reset before each test and restored after the file. */
+export function mockEbClients() {
+  const clients = { eb: mockClient(ElasticBeanstalkClient), cw: mockClient(CloudWatchClient) };
+  beforeEach(() => Object.values(clients).forEach((c) => c.reset()));
+  afterAll(() => Object.values(clients).forEach((c) => c.restore()));
+  return clients;
 }

@@ -1,15 +1,12 @@
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { ElasticBeanstalkClient, UpdateEnvironmentCommand } from '@aws-sdk/client-elastic-beanstalk';
-import { mockClient } from 'aws-sdk-client-mock';
+import { UpdateEnvironmentCommand } from '@aws-sdk/client-elastic-beanstalk';
 import type { Server } from 'node:http';
 import { ElasticBeanstalkTarget } from '../../../../lib/targets/elastic-beanstalk/target.js';
 import { ProbeState } from '../../../../lib/targets/types.js';
 import { awsPlan, closeServer, fakeService, testClock } from '../aws-plans.js';
 import { releaseOf, runPhases, runRestore } from '../drive.js';
-import { APP, ENV, FakeEb } from './fake-eb.js';
+import { APP, ENV, FakeEb, mockEbClients } from './fake-eb.js';
 
-const eb = mockClient(ElasticBeanstalkClient);
-const cw = mockClient(CloudWatchClient);
+const { eb, cw } = mockEbClients();
 const TARGET = { type: 'elastic-beanstalk', environment: ENV, region: 'eu-west-1', application: APP, bucket: 'skin-bundles' };
 const ENV_NS = 'aws:elasticbeanstalk:application:environment';
 
@@ -19,8 +16,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await closeServer(service.server);
-  eb.restore();
-  cw.restore();
 });
 beforeEach(() => {
   eb.reset();

@@ -1,20 +1,18 @@
-import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import {
   CreateApplicationVersionCommand,
   DescribeEnvironmentHealthCommand,
   ElasticBeanstalkClient,
   UpdateEnvironmentCommand,
 } from '@aws-sdk/client-elastic-beanstalk';
-import { mockClient } from 'aws-sdk-client-mock';
 import type { Server } from 'node:http';
 import { ElasticBeanstalkTarget } from '../../../../lib/targets/elastic-beanstalk/target.js';
 import { ProbeState } from '../../../../lib/targets/types.js';
 import { awsPlan, closeServer, fakeService, testClock } from '../aws-plans.js';
 import { commandNames, releaseOf, runPhases, runRestore } from '../drive.js';
-import { APP, ENV, FakeEb } from './fake-eb.js';
+import { APP, ENV, FakeEb, mockEbClients } from './fake-eb.js';
 
-const eb = mockClient(ElasticBeanstalkClient);
-const cw = mockClient(CloudWatchClient);
+const { eb, cw } = mockEbClients();
 
 const TARGET = {
   type: 'elastic-beanstalk',
@@ -34,12 +32,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await closeServer(service.server);
-  eb.restore();
-  cw.restore();
-});
-beforeEach(() => {
-  eb.reset();
-  cw.reset();
 });
 
 function setup() {

@@ -1,28 +1,13 @@
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { CreateModelCommand, DescribeEndpointCommand, SageMakerClient, UpdateEndpointCommand } from '@aws-sdk/client-sagemaker';
-import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
-import { mockClient } from 'aws-sdk-client-mock';
+import { CreateModelCommand, DescribeEndpointCommand, UpdateEndpointCommand } from '@aws-sdk/client-sagemaker';
 import { RollbackFailedError, TargetError, TransientError } from '../../../../lib/errors.js';
 import { SageMakerTarget } from '../../../../lib/targets/sagemaker/target.js';
 import { ProbeState } from '../../../../lib/targets/types.js';
 import { awsPlan, testClock } from '../aws-plans.js';
-import { ENDPOINT, FakeSageMaker, SM_TARGET, smError } from './fake-sagemaker.js';
+import { ENDPOINT, FakeSageMaker, SM_TARGET, mockSageMakerClients, smError } from './fake-sagemaker.js';
 
-const sm = mockClient(SageMakerClient);
-const runtime = mockClient(SageMakerRuntimeClient);
-const cw = mockClient(CloudWatchClient);
+const { sm, runtime, cw } = mockSageMakerClients();
 const OLD = 'skin-sm-1-1-0-p3-0a0b0c0d';
 
-afterAll(() => {
-  sm.restore();
-  runtime.restore();
-  cw.restore();
-});
-beforeEach(() => {
-  sm.reset();
-  runtime.reset();
-  cw.reset();
-});
 
 function setup() {
   const clock = testClock();

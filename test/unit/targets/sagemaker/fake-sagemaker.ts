@@ -1,4 +1,4 @@
-import { GetMetricDataCommand, type CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import {
   AddTagsCommand,
   CreateEndpointCommand,
@@ -11,10 +11,10 @@ import {
   ListTagsCommand,
   SageMakerServiceException,
   UpdateEndpointCommand,
-  type SageMakerClient,
+  SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import { InvokeEndpointCommand, ModelError, type SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
-import type { AwsStub } from 'aws-sdk-client-mock';
+import { InvokeEndpointCommand, ModelError, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 
 export const ENDPOINT = 'skin-similarity';
 /** The manifest's target: an endpoint with one alarm. */
@@ -162,4 +162,12 @@ export class FakeSageMaker {
 
 export function smError(name: string, message: string, status = 400): SageMakerServiceException {
   return new SageMakerServiceException({ name, message, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status } });
+}
+
+/** Mocks of the three clients the SageMaker target uses, reset before each test and restored after the file. */
+export function mockSageMakerClients() {
+  const clients = { sm: mockClient(SageMakerClient), runtime: mockClient(SageMakerRuntimeClient), cw: mockClient(CloudWatchClient) };
+  beforeEach(() => Object.values(clients).forEach((c) => c.reset()));
+  afterAll(() => Object.values(clients).forEach((c) => c.restore()));
+  return clients;
 }

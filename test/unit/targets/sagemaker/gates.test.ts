@@ -1,30 +1,15 @@
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { SageMakerClient, UpdateEndpointCommand } from '@aws-sdk/client-sagemaker';
-import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
-import { mockClient } from 'aws-sdk-client-mock';
+import { UpdateEndpointCommand } from '@aws-sdk/client-sagemaker';
 import { SageMakerTarget } from '../../../../lib/targets/sagemaker/target.js';
 import { ProbeState } from '../../../../lib/targets/types.js';
 import { awsPlan, testClock } from '../aws-plans.js';
 import { accumulate } from '../../../../lib/gates/bake.js';
 import { evaluate } from '../../../../lib/gates/evaluate.js';
 import { releaseOf, runPhases, runRestore, untilSettled } from '../drive.js';
-import { ENDPOINT, FakeSageMaker, SM_TARGET } from './fake-sagemaker.js';
+import { ENDPOINT, FakeSageMaker, SM_TARGET, mockSageMakerClients } from './fake-sagemaker.js';
 
-const sm = mockClient(SageMakerClient);
-const runtime = mockClient(SageMakerRuntimeClient);
-const cw = mockClient(CloudWatchClient);
+const { sm, runtime, cw } = mockSageMakerClients();
 const OLD = 'skin-sm-1-1-0-p3-0a0b0c0d';
 
-afterAll(() => {
-  sm.restore();
-  runtime.restore();
-  cw.restore();
-});
-beforeEach(() => {
-  sm.reset();
-  runtime.reset();
-  cw.reset();
-});
 
 interface GateCase {
   what: string;

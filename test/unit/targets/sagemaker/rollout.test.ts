@@ -1,4 +1,4 @@
-import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import {
   CreateEndpointCommand,
   CreateEndpointConfigCommand,
@@ -7,32 +7,19 @@ import {
   SageMakerClient,
   UpdateEndpointCommand,
 } from '@aws-sdk/client-sagemaker';
-import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
-import { mockClient } from 'aws-sdk-client-mock';
+import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
 import { RollbackFailedError } from '../../../../lib/errors.js';
 import { SageMakerTarget } from '../../../../lib/targets/sagemaker/target.js';
 import { ProbeState } from '../../../../lib/targets/types.js';
 import { awsPlan, digestOf, testClock } from '../aws-plans.js';
 import { commandNames, releaseOf, runPhases, runRestore } from '../drive.js';
-import { ENDPOINT, FakeSageMaker, SM_TARGET } from './fake-sagemaker.js';
+import { ENDPOINT, FakeSageMaker, SM_TARGET, mockSageMakerClients } from './fake-sagemaker.js';
 
-const sm = mockClient(SageMakerClient);
-const runtime = mockClient(SageMakerRuntimeClient);
-const cw = mockClient(CloudWatchClient);
+const { sm, runtime, cw } = mockSageMakerClients();
 
 const OLD = 'skin-sm-1-1-0-p3-0a0b0c0d';
 const OLD_DIGEST = digestOf('bundle 1.1.0');
 
-afterAll(() => {
-  sm.restore();
-  runtime.restore();
-  cw.restore();
-});
-beforeEach(() => {
-  sm.reset();
-  runtime.reset();
-  cw.reset();
-});
 
 function setup(existing = true) {
   const clock = testClock();
