@@ -16,7 +16,8 @@ export function evaluate(window: BakeWindow, phase: PlanPhase, final: boolean): 
   const checks: Check[] = [];
   const health = window.health;
   checks.push({
-    name: `health ${health.label.replace(/^GET /, '')}`,
+    // Named plainly: reports are read by tools too; the path is in the manifest, the status is the value.
+    name: 'health',
     value: health.status ?? health.error ?? null,
     threshold: '2xx',
     passed: health.ok,

@@ -48,7 +48,7 @@ describe('gate verdict', () => {
     const v = evaluate(windowOf(p, [sample(0, [ok(10), ok(20)])]), p, true);
     expect(v.passed).toBe(true);
     expect(v.checks).toEqual([
-      { name: 'health /health', value: 200, threshold: '2xx', passed: true },
+      { name: 'health', value: 200, threshold: '2xx', passed: true },
       { name: 'inferenceMs', value: 20, threshold: 5000, passed: true, unit: 'ms' },
       { name: 'memoryPercent', value: 40, threshold: 80, passed: true, unit: '%' },
       { name: 'errorRatePercent', value: 0, threshold: 1, passed: true, unit: '%' },
@@ -79,7 +79,7 @@ describe('gate verdict', () => {
     const p = phase(gate);
     const early = evaluate(windowOf(p, [sample(0, [ok(10)], { cpuPercent: 99 })]), p, false);
     expect(early.passed).toBe(true);
-    expect(early.checks.map((c) => c.name)).toEqual(['health /health', 'inferenceMs', 'memoryPercent']);
+    expect(early.checks.map((c) => c.name)).toEqual(['health', 'inferenceMs', 'memoryPercent']);
     const slow = evaluate(windowOf(p, [sample(0, [ok(6000)])]), p, false);
     expect(describeCheck(slow.checks.find((c) => !c.passed)!)).toBe('inferenceMs 6000ms > 5000ms');
   });
@@ -103,7 +103,7 @@ describe('gate verdict', () => {
     const p = phase();
     const down = { ...health, status: null, ok: false, error: 'ECONNREFUSED' };
     const v = evaluate(windowOf(p, [sample(0, [], { health: down })]), { ...p, smoke: false }, true);
-    expect(describeCheck(v.checks[0]!)).toBe('health /health ECONNREFUSED (expected 2xx)');
+    expect(describeCheck(v.checks[0]!)).toBe('health ECONNREFUSED (expected 2xx)');
   });
 
   it('metrics the target measured itself take the place of those computed from requests', () => {

@@ -117,7 +117,7 @@ describe('Elastic Beanstalk: a full rollout, phase by phase', () => {
       cursor: { cpuTotal: 46, cpuSamples: 1 },
     });
     expect(last.verdict.checks.map((c) => [c.name, c.value, c.passed])).toEqual([
-      ['health /health', 200, true],
+      ['health', 200, true],
       ['inferenceMs', expect.any(Number), true],
       ['memoryPercent', 61.2, true],
       ['errorRatePercent', 0.5, true],

@@ -64,6 +64,6 @@ describe('SageMaker: each gate failure → the rollback commands', () => {
     expect((await untilSettled(() => target.probe(plan), clock, plan.pollSeconds)).at(-1)?.state).toBe(ProbeState.Stable);
     fake.endpoint!.status = 'OutOfService';
     const verdict = evaluate(accumulate(null, await target.sample(plan, phase, null), phase), phase, true);
-    expect(verdict.checks[0]).toEqual({ name: `health endpoint ${ENDPOINT}`, value: 'EndpointStatus OutOfService', threshold: '2xx', passed: false });
+    expect(verdict.checks[0]).toEqual({ name: 'health', value: 'EndpointStatus OutOfService', threshold: '2xx', passed: false });
   });
 });
