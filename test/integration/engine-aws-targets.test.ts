@@ -123,7 +123,7 @@ describe('rollout.asl.yml on Elastic Beanstalk (mocked)', () => {
     const s = states(r);
     expect(s[s.indexOf('RestoreSnapshot') - 1]).toBe('SampleGate');
     expect(s.slice(-3)).toEqual(['ReleaseLockAfterRollback', 'NotifyRolledBack', 'RolledBack']);
-    expect(r.cause).toMatch(/^faiss-scin gate failed: health \/health .*Elastic Beanstalk health is Severe \(Red\): 50\.0 % of the requests are failing with HTTP 5xx\./);
+    expect(r.cause).toMatch(/^faiss-scin gate failed: health .*Elastic Beanstalk health is Severe \(Red\): 50\.0 % of the requests are failing with HTTP 5xx\./);
     const restore = eb.commandCalls(UpdateEnvironmentCommand).at(-1)!.args[0].input;
     expect(restore).toMatchObject({ VersionLabel: before });
     expect(restore.OptionsToRemove).toBeUndefined(); // 1.0.0 had set every variable 2.0.0 touched
