@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { describeError, RolloutError } from '../errors.js';
+import { BundleInvalidError, describeError } from '../errors.js';
 import { createLocalRuntime, setRuntime, type Runtime } from '../runtime.js';
 import { deploy } from './commands/deploy.js';
 import { destroy, rollback, status, unlock } from './commands/environment.js';
@@ -152,6 +152,6 @@ export async function main(argv: string[], rt: Runtime = createLocalRuntime()): 
       return 2;
     }
     err(`ml-rollout: ${describeError(e)}`);
-    return e instanceof RolloutError && e.name === 'BundleInvalid' ? 2 : 1;
+    return e instanceof BundleInvalidError ? 2 : 1;
   }
 }

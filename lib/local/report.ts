@@ -1,3 +1,4 @@
+import { FailName } from '../errors.js';
 import type { WindowMeasurements } from '../gates/bake.js';
 import type { Check } from '../gates/verdict.js';
 import type { RolloutRecord } from '../state/types.js';
@@ -36,8 +37,8 @@ export const EXIT_CODE: Record<ReportStatus, number> = {
 
 export function statusOf(result: RunResult): ReportStatus {
   if (result.status === 'SUCCEEDED') return ReportStatus.Succeeded;
-  if (result.error === 'Rejected') return ReportStatus.Rejected;
-  if (result.error === 'RolledBack') return ReportStatus.RolledBack;
+  if (result.error === FailName.Rejected) return ReportStatus.Rejected;
+  if (result.error === FailName.RolledBack) return ReportStatus.RolledBack;
   return ReportStatus.Failed;
 }
 

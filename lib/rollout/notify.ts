@@ -1,4 +1,5 @@
 import { isoAt } from '../clock.js';
+import { ErrorName } from '../errors.js';
 import { buildMessage } from '../notify/message.js';
 import { Outcome, type RolloutNotification } from '../notify/types.js';
 import { RolloutStatus, type RolloutRecord } from '../state/types.js';
@@ -48,7 +49,7 @@ export async function notify(rt: Runtime, outcome: Outcome, state: RolloutState,
       outcome === Outcome.Succeeded || !failure
         ? null
         : outcome === Outcome.RollbackFailed && record?.rollback.error
-          ? { error: 'RollbackFailed', message: `${failure.message}; then ${record.rollback.error}` }
+          ? { error: ErrorName.RollbackFailed, message: `${failure.message}; then ${record.rollback.error}` }
           : { error: failure.error, message: failure.message, ...('check' in failure && failure.check ? { check: failure.check } : {}) },
     rollback: record ? { ...record.rollback } : null,
     startedAt,

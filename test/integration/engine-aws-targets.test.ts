@@ -1,3 +1,4 @@
+import { FailName } from '../../lib/errors.js';
 import { Readable } from 'node:stream';
 import type { Server } from 'node:http';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
@@ -118,7 +119,7 @@ describe('rollout.asl.yml on Elastic Beanstalk (mocked)', () => {
   it('a gate failure (enhanced health Severe in faiss-scin) rolls back to 1.0.0, verified', async () => {
     const before = fake.env.VersionLabel;
     const r = await run(await upload('2.0.0', target));
-    expect(r.error).toBe('RolledBack');
+    expect(r.error).toBe(FailName.RolledBack);
     expect(count(r, 'ApplyPhase')).toBe(3);
     const s = states(r);
     expect(s[s.indexOf('RestoreSnapshot') - 1]).toBe('SampleGate');
@@ -165,7 +166,7 @@ describe('rollout.asl.yml on SageMaker (mocked)', () => {
     fake.updates = 0;
     fake.rollBackUpdate = 2;
     const r = await run(await upload('2.0.0', SM_TARGET));
-    expect(r.error).toBe('RolledBack');
+    expect(r.error).toBe(FailName.RolledBack);
     expect(count(r, 'ApplyPhase')).toBe(2);
     const record = await rt.state.getRollout('skin-sm', `aws${n}`);
     expect(record?.failure).toMatchObject({ phase: 'ml-dependencies', error: 'PhaseFailed', message: expect.stringContaining('SageMaker is rolling endpoint skin-similarity back') });
@@ -178,7 +179,7 @@ describe('rollout.asl.yml on SageMaker (mocked)', () => {
     fake.metrics.memory = 91.3;
     try {
       const r = await run(await upload('3.0.0', SM_TARGET));
-      expect(r.error).toBe('RolledBack');
+      expect(r.error).toBe(FailName.RolledBack);
       expect(r.cause).toBe('verify-metrics gate failed: memoryPercent 91.3% > 80%');
       expect(fake.endpoint).toMatchObject({ status: 'InService', config: good });
       expect(sm).not.toHaveReceivedCommand(DeleteEndpointCommand);

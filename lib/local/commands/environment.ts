@@ -1,3 +1,4 @@
+import { FailName } from '../../errors.js';
 import type { Runtime } from '../../runtime.js';
 import { DEFAULTS } from '../../plan/defaults.js';
 import { checkHealth } from '../../targets/http.js';
@@ -57,6 +58,6 @@ export async function rollback(rt: Runtime, environment: string, out: (l: string
     out(`Rolled back: ${environment} serves ${s.version ?? '?'}${s.url ? ` at ${s.url}` : ''} (healthy: ${s.healthy ? 'yes' : 'no'}).`);
     return 0;
   }
-  err(`ml-rollout: rollback ${result.error === 'Rejected' ? 'refused' : 'failed'}: ${result.cause ?? 'unknown error'}`);
-  return result.error === 'Rejected' ? 2 : 1;
+  err(`ml-rollout: rollback ${result.error === FailName.Rejected ? 'refused' : 'failed'}: ${result.cause ?? 'unknown error'}`);
+  return result.error === FailName.Rejected ? 2 : 1;
 }

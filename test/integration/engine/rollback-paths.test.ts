@@ -1,3 +1,4 @@
+import { FailName } from '../../../lib/errors.js';
 import { hostname } from 'node:os';
 import { runStateMachine, type RunResult } from '../../../lib/local/engine.js';
 import type { Runtime } from '../../../lib/runtime.js';
@@ -24,7 +25,7 @@ describe('rollback.asl.yml and the environment lock', () => {
   it('with a single known-good version there is nothing to roll back to: rejected', async () => {
     expect((await deploy('1.0.0')).status).toBe('SUCCEEDED');
     const r = await rollback();
-    expect(r.error).toBe('Rejected');
+    expect(r.error).toBe(FailName.Rejected);
     expect(states(r)).toEqual(['PrepareRollback', 'NotifyRejected', 'Rejected']);
     expect(r.cause).toBe('environment manual has no earlier known-good version to roll back to (only 1.0.0)');
   });
@@ -55,7 +56,7 @@ describe('rollback.asl.yml and the environment lock', () => {
     });
     const before = await rt.state.getServing(ENV);
     const r = await deploy('3.0.0');
-    expect(r.error).toBe('Rejected');
+    expect(r.error).toBe(FailName.Rejected);
     expect(states(r)).toEqual(['ValidateBundle', 'AcquireLock', 'NotifyRejected', 'Rejected']);
     expect(r.cause).toContain(`locked by the rollout of version 9.9.9 (other-rollout) since ${since}`);
     expect(await rt.state.getServing(ENV)).toEqual(before);

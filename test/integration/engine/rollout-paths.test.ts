@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ErrorName, TargetError, TransientError } from '../../../lib/errors.js';
+import { ErrorName, FailName, TargetError, TransientError } from '../../../lib/errors.js';
 import { runStateMachine, type RunResult } from '../../../lib/local/engine.js';
 import { loadTaskFunctions } from '../../../lib/local/handlers.js';
 import { ProbeState } from '../../../lib/targets/types.js';
@@ -67,7 +67,7 @@ describe('rollout.asl.yml paths', () => {
     // Memory past the gate in that phase only: the gate's memory check fails there.
     const phases = fourPhases({ [phase]: { settings: { ALLOCATE_MB: '96' } } }).map((p) => ({ ...p, gate: { ...p.gate, memoryPercent: 60 } }));
     const r = await run(await makeBundle(home, { version: `2.0.${phase}`, environment: ENV, memoryMb: 128, phases }));
-    expect(r.error).toBe('RolledBack');
+    expect(r.error).toBe(FailName.RolledBack);
     const s = states(r);
     expect(s.filter((x) => x === 'ApplyPhase')).toHaveLength(phase + 1);
     const restore = s.indexOf('RestoreSnapshot');
@@ -84,7 +84,7 @@ describe('rollout.asl.yml paths', () => {
 
   it('a missed deadline: a service that never listens fails its phase with DeadlineExceeded', async () => {
     const r = await run(await makeBundle(home, { version: '3.0.0', environment: ENV, phases: fourPhases({ 1: { settings: { HANG: 'true' }, deadlineSeconds: 1 } }) }));
-    expect(r.error).toBe('RolledBack');
+    expect(r.error).toBe(FailName.RolledBack);
     expect(states(r).filter((x) => x === 'CheckStable').length).toBeGreaterThan(2);
     const record = await rt.state.getRollout(ENV, `r${n}`);
     expect(record?.failure).toMatchObject({ phase: 'ml-dependencies', error: ErrorName.DeadlineExceeded });
@@ -93,7 +93,7 @@ describe('rollout.asl.yml paths', () => {
 
   it('a service that crashes fails its phase at once with PhaseFailed', async () => {
     const r = await run(await makeBundle(home, { version: '3.1.0', environment: ENV, phases: fourPhases({ 2: { settings: { CRASH: 'true' } } }) }));
-    expect(r.error).toBe('RolledBack');
+    expect(r.error).toBe(FailName.RolledBack);
     const record = await rt.state.getRollout(ENV, `r${n}`);
     expect(record?.failure).toMatchObject({ phase: 'faiss-scin', error: ErrorName.PhaseFailed });
     expect(record?.failure?.message).toMatch(/exited.*boom/);
@@ -101,14 +101,14 @@ describe('rollout.asl.yml paths', () => {
 
   it('a service answering 500 fails the smoke check', async () => {
     const r = await run(await makeBundle(home, { version: '3.2.0', environment: ENV, phases: fourPhases({ 1: { settings: { PREDICT_STATUS: '500' } } }) }));
-    expect(r.error).toBe('RolledBack');
+    expect(r.error).toBe(FailName.RolledBack);
     expect(r.cause).toBe('ml-dependencies gate failed: smoke POST /predict 500 (expected 200)');
   });
 
   it('a slow answer fails the inference latency check', async () => {
     const phases = fourPhases({ 2: { settings: { SLOW_MS: '400' }, gate: { inferenceMs: 150 } } });
     const r = await run(await makeBundle(home, { version: '3.3.0', environment: ENV, phases }));
-    expect(r.error).toBe('RolledBack');
+    expect(r.error).toBe(FailName.RolledBack);
     expect(r.cause).toMatch(/^faiss-scin gate failed: inferenceMs 4\d\d(\.\d)?ms > 150ms$/);
   });
 
@@ -131,7 +131,7 @@ describe('rollout.asl.yml paths', () => {
       throw new TargetError('the environment rejected the settings');
     };
     const r = await run(await makeBundle(home, { version: '4.1.0', environment: ENV }), { applyPhase });
-    expect(r.error).toBe('RolledBack');
+    expect(r.error).toBe(FailName.RolledBack);
     expect(r.retries).toEqual([]);
     expect(states(r).filter((x) => x === 'ApplyPhase')).toHaveLength(1);
     expect(await serving()).toEqual({ version: '4.0.0', healthy: true });
@@ -143,7 +143,7 @@ describe('rollout.asl.yml paths', () => {
     };
     const phases = fourPhases({ 1: { settings: { PREDICT_STATUS: '503' } } });
     const r = await run(await makeBundle(home, { version: '4.2.0', environment: ENV, phases }), { restoreSnapshot });
-    expect(r.error).toBe('RollbackFailed');
+    expect(r.error).toBe(FailName.RollbackFailed);
     expect(states(r).slice(-4)).toEqual(['RestoreSnapshot', 'ReleaseLockAfterRollbackFailure', 'NotifyRollbackFailed', 'RollbackFailed']);
     expect(r.cause).toBe('cannot start the previous version');
     const last = (await outbox()).at(-1);
@@ -157,7 +157,7 @@ describe('rollout.asl.yml paths', () => {
     const dir = await makeBundle(home, { version: '5.0.0', environment: ENV, colour: 'red' });
     const before = await new LocalTarget(rt).record(ENV);
     const r = await run(dir);
-    expect(r.error).toBe('Rejected');
+    expect(r.error).toBe(FailName.Rejected);
     expect(states(r)).toEqual(['ValidateBundle', 'NotifyRejected', 'Rejected']);
     expect(r.retries).toEqual([]);
     expect(r.cause).toBe("rollout.yaml: unknown field 'colour'");
@@ -168,7 +168,7 @@ describe('rollout.asl.yml paths', () => {
   it('a first deployment that fails stops the environment', async () => {
     const env = 'paths-first';
     const r = await run(await makeBundle(home, { version: '1.0.0', environment: env, phases: fourPhases({ 1: { settings: { PREDICT_STATUS: '500' } } }) }));
-    expect(r.error).toBe('RolledBack');
+    expect(r.error).toBe(FailName.RolledBack);
     expect(await new LocalTarget(rt).record(env)).toBeNull();
     expect(await rt.state.getServing(env)).toBeNull();
     expect((await rt.state.getRollout(env, `r${n}`))?.rollback).toEqual({ performed: true, restoredVersion: null, verified: true });
