@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { loadDefinition, type LocalDefinition, type StateMachineName } from './definition.js';
-import { loadTaskFunctions, type TaskFunction } from './handlers.js';
+import { TASK_FUNCTIONS, type TaskFunction } from './handlers.js';
 
 /** A state the execution entered, in order: what the ASL tests assert on. */
 export interface Transition {
@@ -82,7 +82,7 @@ function context(functionName: string) {
  */
 export async function runStateMachine(opts: RunOptions): Promise<RunResult> {
   const { definition, taskFunctions, machine } = await prepared(opts.name);
-  const fns = { ...(await loadTaskFunctions()), ...opts.functions };
+  const fns = { ...TASK_FUNCTIONS, ...opts.functions };
   const taskResourceLocalHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};
   for (const [stateName, fnName] of Object.entries(taskFunctions)) {
     const fn = fns[fnName];

@@ -20,20 +20,18 @@ export type TaskFunction = (event: unknown, context: any, opts?: any) => Promise
  * Every function a state machine's Task can name: the same modules Lambda runs (functions/*.ts),
  * so the local engine has no task logic of its own.
  */
-export async function loadTaskFunctions(): Promise<Record<string, TaskFunction>> {
-  return {
-    validateBundle,
-    acquireLock,
-    takeSnapshot,
-    applyPhase,
-    checkStable,
-    sampleGate,
-    recordKnownGood,
-    releaseLock,
-    restoreSnapshot,
-    verifyRestore,
-    notify,
-    prepareRollback,
-    recordRollback,
-  };
-}
+export const TASK_FUNCTIONS: Readonly<Record<string, TaskFunction>> = {
+  validateBundle,
+  acquireLock,
+  takeSnapshot,
+  applyPhase,
+  checkStable,
+  sampleGate,
+  recordKnownGood,
+  releaseLock,
+  restoreSnapshot,
+  verifyRestore,
+  notify,
+  prepareRollback,
+  recordRollback,
+};

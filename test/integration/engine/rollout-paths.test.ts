@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorName, FailName, TargetError, TransientError } from '../../../lib/errors.js';
 import { runStateMachine, type RunResult } from '../../../lib/local/engine.js';
-import { loadTaskFunctions } from '../../../lib/local/handlers.js';
+import { TASK_FUNCTIONS } from '../../../lib/local/handlers.js';
 import { ProbeState } from '../../../lib/targets/types.js';
 import { LocalTarget } from '../../../lib/targets/local/local-target.js';
 import type { Runtime } from '../../../lib/runtime.js';
@@ -113,7 +113,7 @@ describe('rollout.asl.yml paths', () => {
   });
 
   it('a transient task error is retried, then the rollout succeeds', async () => {
-    const real = (await loadTaskFunctions()).takeSnapshot!;
+    const real = TASK_FUNCTIONS.takeSnapshot!;
     let calls = 0;
     const flaky = async (event: unknown, ctx: unknown) => {
       calls += 1;
