@@ -32,11 +32,14 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  // After every rejection, the first version still serves, healthy.
-  const status = await cli(['status', '--env', ENV, '--json'], home);
-  expect(JSON.parse(status.stdout)).toEqual({ environment: ENV, version: '1.0.0', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), healthy: true });
-  await cli(['destroy', '--env', ENV], home);
-  await rm(home, { recursive: true, force: true });
+  try {
+    // After every rejection, the first version still serves, healthy.
+    const status = await cli(['status', '--env', ENV, '--json'], home);
+    expect(JSON.parse(status.stdout)).toEqual({ environment: ENV, version: '1.0.0', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), healthy: true });
+  } finally {
+    await cli(['destroy', '--env', ENV], home);
+    await rm(home, { recursive: true, force: true });
+  }
 });
 
 async function expectRejected(args: string[], message: RegExp, env: Record<string, string> = {}) {
