@@ -1,27 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { escapeMrkdwn, executionLink, formatDuration, slackMessage, type SlackBlock } from '../../../lib/notify/slack-blocks.js';
 import type { RolloutNotification } from '../../../lib/notify/types.js';
 
-const EXECUTION = 'arn:aws:states:eu-west-1:123456789012:execution:ml-rollout-prod-rollout:skin-prod-1-3-0-0123456789abcdef';
 
-const rolledBack: RolloutNotification = {
-  outcome: 'rolled_back',
-  rolloutId: 'skin-prod-1-3-0-0123456789abcdef',
-  environment: 'skin-prod',
-  name: 'skin-similarity',
-  version: '1.3.0',
-  previousVersion: '1.2.0',
-  phase: 'faiss-scin',
-  reason: {
-    error: 'GateFailed',
-    message: 'memoryPercent 93.2 % > 80 %',
-    check: { name: 'memoryPercent', value: 93.2, threshold: 80, passed: false, unit: ' %' },
-  },
-  rollback: { performed: true, restoredVersion: '1.2.0', verified: true },
-  startedAt: '2025-03-14T09:00:00.000Z',
-  finishedAt: '2025-03-14T09:04:12.000Z',
-  durationMs: 252_000,
-  execution: EXECUTION,
-};
+/** The notification of a rollout rolled back in faiss-scin (shared with the other notifier tests). */
+const rolledBack = JSON.parse(readFileSync(new URL('../../fixtures/events/notification-rolled-back.json', import.meta.url), 'utf8')) as RolloutNotification;
+const EXECUTION = rolledBack.execution!;
 
 const succeeded: RolloutNotification = {
   ...rolledBack,

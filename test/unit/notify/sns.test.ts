@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { PublishCommand, SNSClient, SNSServiceException } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { TransientError } from '../../../lib/errors.js';
@@ -8,24 +9,8 @@ import type { RolloutNotification } from '../../../lib/notify/types.js';
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:ml-rollout-test-rollouts';
 const snsMock = mockClient(SNSClient);
 
-const rolledBack: RolloutNotification = {
-  outcome: 'rolled_back',
-  rolloutId: 'skin-dev-1-3-0-0123456789abcdef',
-  environment: 'skin-dev',
-  name: 'skin-similarity',
-  version: '1.3.0',
-  previousVersion: '1.2.0',
-  phase: 'faiss-scin',
-  reason: {
-    error: 'GateFailed',
-    message: 'memoryPercent 93.2 % > 80 %',
-    check: { name: 'memoryPercent', value: 93.2, threshold: 80, passed: false, unit: ' %' },
-  },
-  rollback: { performed: true, restoredVersion: '1.2.0', verified: true },
-  startedAt: '2025-03-14T09:00:00.000Z',
-  finishedAt: '2025-03-14T09:04:12.000Z',
-  durationMs: 252_000,
-};
+/** The notification of a rollout rolled back in faiss-scin (shared with the other notifier tests). */
+const rolledBack = JSON.parse(readFileSync(new URL('../../fixtures/events/notification-rolled-back.json', import.meta.url), 'utf8')) as RolloutNotification;
 
 beforeEach(() => snsMock.reset());
 
@@ -42,7 +27,7 @@ describe('SnsNotifier', () => {
     expect(input?.Subject).toBe(msg.subject);
     expect(JSON.parse(input?.Message ?? 'null')).toEqual(rolledBack);
     expect(input?.MessageAttributes).toEqual({
-      environment: { DataType: 'String', StringValue: 'skin-dev' },
+      environment: { DataType: 'String', StringValue: 'skin-prod' },
       status: { DataType: 'String', StringValue: 'rolled_back' },
     });
   });
