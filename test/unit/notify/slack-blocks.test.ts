@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { escapeMrkdwn, executionLink, formatDuration, slackMessage, type SlackBlock } from '../../../lib/notify/slack-blocks.js';
 import type { RolloutNotification } from '../../../lib/notify/types.js';
 
-
 /** The notification of a rollout rolled back in faiss-scin (shared with the other notifier tests). */
 const rolledBack = JSON.parse(readFileSync(new URL('../../fixtures/events/notification-rolled-back.json', import.meta.url), 'utf8')) as RolloutNotification;
 const EXECUTION = rolledBack.execution!;
