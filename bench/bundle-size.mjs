@@ -52,7 +52,12 @@ const LAMBDA_ENV = {
 
 function packageService() {
   const dir = mkdtempSync(join(tmpdir(), 'ml-rollout-bench-'));
-  const env = { ...process.env, AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', AWS_CONFIG_FILE: '/nonexistent', AWS_EC2_METADATA_DISABLED: 'true' };
+  const env = {
+    ...process.env,
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+    AWS_CONFIG_FILE: '/nonexistent',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
   for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) delete env[k];
   const started = performance.now();
   execFileSync(process.execPath, [join(ROOT, 'node_modules/osls/bin/serverless.js'), 'package', '--stage', 'bench', '--package', dir], {
@@ -93,7 +98,11 @@ process.exit(0);
 function initTime(file) {
   const times = [];
   for (let i = 0; i < runs; i++) {
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', INIT, pathToFileURL(file).href], { env: LAMBDA_ENV, encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', INIT, pathToFileURL(file).href], {
+      env: LAMBDA_ENV,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     if (r.status !== 0) throw new Error(`importing ${file} failed: ${r.stderr}`);
     times.push(Number(r.stdout));
   }
@@ -125,7 +134,11 @@ const dir = args.package ? resolve(args.package) : packageService();
 const template = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8'));
 const functions = Object.values(template.Resources)
   .filter((r) => r.Type === 'AWS::Lambda::Function')
-  .map((r) => ({ name: basename(r.Properties.Code.S3Key, '.zip'), handler: r.Properties.Handler, zip: join(dir, basename(r.Properties.Code.S3Key)) }));
+  .map((r) => ({
+    name: basename(r.Properties.Code.S3Key, '.zip'),
+    handler: r.Properties.Handler,
+    zip: join(dir, basename(r.Properties.Code.S3Key)),
+  }));
 
 const scratch = mkdtempSync(join(tmpdir(), 'ml-rollout-bench-init-'));
 // External builds must resolve the SDK from this repository's node_modules.
@@ -133,7 +146,9 @@ const externalDir = join(ROOT, '.esbuild', 'bench-external');
 if (args.external) mkdirSync(externalDir, { recursive: true });
 
 console.log(`${cpus().length} cores (${cpus()[0]?.model.trim()}), Node ${process.version}, ${runs} runs per figure\n`);
-console.log(`${'function'.padEnd(18)}${'zip'.padStart(9)}${'bundle'.padStart(9)}${'init p50'.padStart(10)}${'init min'.padStart(10)}${args.external ? `${'ext. SDK bundle'.padStart(17)}${'ext. init p50'.padStart(15)}` : ''}`);
+console.log(
+  `${'function'.padEnd(18)}${'zip'.padStart(9)}${'bundle'.padStart(9)}${'init p50'.padStart(10)}${'init min'.padStart(10)}${args.external ? `${'ext. SDK bundle'.padStart(17)}${'ext. init p50'.padStart(15)}` : ''}`,
+);
 try {
   for (const fn of functions) {
     const dest = join(scratch, fn.name);

@@ -10,8 +10,8 @@ import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cpus } from 'node:os';
-import { runStateMachine, type EngineEvent } from '../lib/local/engine.js';
-import { projectRoot } from '../lib/local/paths.js';
+import { runStateMachine, type EngineEvent } from '../cli/engine.js';
+import { projectRoot } from '../cli/paths.js';
 import { createLocalRuntime, setRuntime } from '../lib/runtime.js';
 import { LocalTarget } from '../lib/targets/local/local-target.js';
 
@@ -40,7 +40,9 @@ async function transitions(): Promise<void> {
     count += r.transitions.length;
   }
   const ms = performance.now() - started;
-  console.log(`engine: ${runs} executions, ${count} state transitions in ${ms.toFixed(0)} ms → ${((ms * 1000) / count).toFixed(0)} µs per transition`);
+  console.log(
+    `engine: ${runs} executions, ${count} state transitions in ${ms.toFixed(0)} ms → ${((ms * 1000) / count).toFixed(0)} µs per transition`,
+  );
 }
 
 async function failedGateToHealthy(): Promise<void> {
@@ -52,7 +54,9 @@ async function failedGateToHealthy(): Promise<void> {
   await cp(example, v1, { recursive: true });
   const manifest = (version: string, failing: boolean) =>
     [
-      'name: skin-similarity', `version: ${version}`, 'target: { environment: bench }',
+      'name: skin-similarity',
+      `version: ${version}`,
+      'target: { environment: bench }',
       'smoke: [{ method: POST, path: /predict, body: { embedding: [0.1, 0.2] } }]',
       'phases:',
       '  - { name: minimal, settings: { ML_AVAILABLE: "false" }, smoke: false }',
@@ -72,7 +76,12 @@ async function failedGateToHealthy(): Promise<void> {
       let healthyAt = 0;
       const onEvent = (e: EngineEvent) => {
         if (e.type === 'StateFailed' && e.state === 'SampleGate') failedAt = e.at;
-        if (e.type === 'StateExited' && e.state === 'VerifyRestore' && (e.output as { restoreProbe?: { stable?: boolean } }).restoreProbe?.stable) healthyAt = e.at;
+        if (
+          e.type === 'StateExited' &&
+          e.state === 'VerifyRestore' &&
+          (e.output as { restoreProbe?: { stable?: boolean } }).restoreProbe?.stable
+        )
+          healthyAt = e.at;
       };
       const r = await runStateMachine({ name: 'rollout', input: { rolloutId: `v2-${i}`, bundle: { path: v2 } }, onEvent });
       if (r.error !== 'RolledBack' || !failedAt || !healthyAt) throw new Error(`expected a verified rollback, got ${r.error}: ${r.cause}`);
@@ -83,7 +92,9 @@ async function failedGateToHealthy(): Promise<void> {
     await rm(home, { recursive: true, force: true });
   }
   samples.sort((a, b) => a - b);
-  console.log(`rollback: failed gate → previous version healthy: median ${samples[2]} ms (min ${samples[0]}, max ${samples[4]}; 5 runs, 1 s polls)`);
+  console.log(
+    `rollback: failed gate → previous version healthy: median ${samples[2]} ms (min ${samples[0]}, max ${samples[4]}; 5 runs, 1 s polls)`,
+  );
 }
 
 console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`);

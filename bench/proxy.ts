@@ -16,7 +16,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { Redis } from 'ioredis';
-import { createLocalHandler, localContext } from '../lib/local/proxy-server.js';
+import { createLocalHandler, localContext } from '../cli/proxy-server.js';
 import { LocalStateStore } from '../lib/state/local-store.js';
 
 const ENVIRONMENT = 'bench';
@@ -168,7 +168,14 @@ async function main(): Promise<void> {
   const lines: string[] = [];
   const local = await createLocalHandler({
     environment: ENVIRONMENT,
-    env: { ...process.env, ML_ROLLOUT_HOME: home, REDIS_URL: redisUrl, ML_ROLLOUT_API_KEY: API_KEY, PROXY_KEY_PREFIX: prefix, POWERTOOLS_LOG_LEVEL: 'ERROR' },
+    env: {
+      ...process.env,
+      ML_ROLLOUT_HOME: home,
+      REDIS_URL: redisUrl,
+      ML_ROLLOUT_API_KEY: API_KEY,
+      PROXY_KEY_PREFIX: prefix,
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+    },
     log: (l) => lines.push(l),
   });
   try {
@@ -202,7 +209,10 @@ async function main(): Promise<void> {
     );
     const [c, d] = await measurePair(
       SEQUENTIAL.miss,
-      ['(c) handler, miss (no-cache) → service', async () => check((await handler(missEvent, ctx)) as APIGatewayProxyStructuredResultV2, 'bypass')],
+      [
+        '(c) handler, miss (no-cache) → service',
+        async () => check((await handler(missEvent, ctx)) as APIGatewayProxyStructuredResultV2, 'bypass'),
+      ],
       [
         '(d) direct HTTP request → service',
         async () => {
@@ -217,7 +227,9 @@ async function main(): Promise<void> {
       ],
     );
 
-    console.log(`inference proxy benchmark · Node ${process.version} · ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}) · load average at start ${loadAtStart}, at end ${load()}`);
+    console.log(
+      `inference proxy benchmark · Node ${process.version} · ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}) · load average at start ${loadAtStart}, at end ${load()}`,
+    );
     console.log(`Redis ${redisUrl} · example service ${example.url} · body ${BODY.length} B · throughput with ${CONCURRENCY} in flight`);
     console.log('');
     console.log(`${'what'.padEnd(42)}${'p50 ms'.padStart(8)}${'p99 ms'.padStart(9)}${'req/s'.padStart(10)}`);
@@ -228,7 +240,9 @@ async function main(): Promise<void> {
     console.log(`b/a at p50: ${ba.toFixed(2)} (target ≤ 1.5: ${ba <= 1.5 ? 'met' : 'NOT met'}) · at p99: ${(b.p99 / a.p99).toFixed(2)}`);
     console.log(`c/d at p50: ${cd.toFixed(2)} (target ≤ 1.1: ${cd <= 1.1 ? 'met' : 'NOT met'}) · at p99: ${(c.p99 / d.p99).toFixed(2)}`);
     const m = local.metrics;
-    console.log(`proxy counters: hits ${m.get('CacheHit')}, misses ${m.get('CacheMiss')}, bypass ${m.get('CacheBypass')}, fail-open ${m.get('CacheFailOpen')} (Redis timeout ${local.config.redisTimeoutMs} ms)`);
+    console.log(
+      `proxy counters: hits ${m.get('CacheHit')}, misses ${m.get('CacheMiss')}, bypass ${m.get('CacheBypass')}, fail-open ${m.get('CacheFailOpen')} (Redis timeout ${local.config.redisTimeoutMs} ms)`,
+    );
     const offs = Object.entries(off);
     if (offs.length > 0) console.log(`answers not of their row's kind: ${offs.map(([k, n]) => `${n} ${k}`).join(', ')}`);
   } finally {

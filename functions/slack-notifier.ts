@@ -43,7 +43,10 @@ export const handler = middy(async (event: unknown): Promise<SlackNotifierResult
     }
     const notification = rolloutNotificationSchema.safeParse(body);
     if (!notification.success) {
-      logger.error('not a rollout notification; nothing posted', { messageId: Sns.MessageId, issue: notification.error.issues[0]?.message });
+      logger.error('not a rollout notification; nothing posted', {
+        messageId: Sns.MessageId,
+        issue: notification.error.issues[0]?.message,
+      });
       results.push({ messageId: Sns.MessageId, delivered: false, detail: 'not a rollout notification' });
       continue;
     }

@@ -45,7 +45,9 @@ export function uploadsOf(event: unknown): UploadedBundle[] {
   if (direct.success) return [direct.data];
   const s3Event = s3EventSchema.safeParse(event);
   if (!s3Event.success) {
-    throw new TypeError(`expected an S3 ObjectCreated event or {"bucket","key"[,"versionId"]}: ${s3Event.error.issues[0]?.message ?? 'invalid'}`);
+    throw new TypeError(
+      `expected an S3 ObjectCreated event or {"bucket","key"[,"versionId"]}: ${s3Event.error.issues[0]?.message ?? 'invalid'}`,
+    );
   }
   return s3Event.data.Records.map(({ s3: { bucket, object } }) => ({
     bucket: bucket.name,
@@ -63,7 +65,8 @@ export const handler = middy(async (event: unknown): Promise<{ executions: Start
   for (const upload of uploadsOf(event)) {
     const result = await startRollout(deps, upload);
     logger.appendKeys({ executionId: result.executionArn, environment: result.environment ?? 'unknown' });
-    if (result.manifestProblem) logger.warn('manifest unreadable; started anyway for ValidateBundle to reject', { problem: result.manifestProblem, key: upload.key });
+    if (result.manifestProblem)
+      logger.warn('manifest unreadable; started anyway for ValidateBundle to reject', { problem: result.manifestProblem, key: upload.key });
     logger.info(result.status === StartStatus.Started ? 'rollout started' : 'duplicate delivery: already started', {
       version: result.version,
       bucket: upload.bucket,

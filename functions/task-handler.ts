@@ -4,12 +4,17 @@ import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { InvalidEventError } from '../lib/errors.js';
 import { logger } from '../lib/observability/logger.js';
-import { runtime, type Runtime } from '../lib/runtime.js';
+import type { Runtime } from '../lib/runtime.js';
+import { runtime } from './runtime.js';
 
 /** Adds the rollout id and environment of the event to every log line of this invocation. */
 const rolloutKeys = (): middy.MiddlewareObj<unknown> => ({
   before: (request) => {
-    const e = request.event as { rolloutId?: string; plan?: { environment?: string }; state?: { rolloutId?: string; plan?: { environment?: string } } };
+    const e = request.event as {
+      rolloutId?: string;
+      plan?: { environment?: string };
+      state?: { rolloutId?: string; plan?: { environment?: string } };
+    };
     const rolloutId = e.rolloutId ?? e.state?.rolloutId;
     const environment = e.plan?.environment ?? e.state?.plan?.environment;
     logger.appendKeys({ ...(rolloutId ? { rolloutId } : {}), ...(environment ? { environment } : {}) });

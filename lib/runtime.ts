@@ -9,7 +9,6 @@ import { LocalLockStore } from './state/local-lock.js';
 import { LocalNotifier } from './notify/local.js';
 import { targetRegistry } from './targets/index.js';
 import type { Target } from './targets/types.js';
-import { createAwsRuntime } from './aws-runtime.js';
 
 /**
  * The narrow interfaces the tasks depend on. Built once per process (a Lambda container, or the
@@ -41,9 +40,8 @@ export function createLocalRuntime(env: NodeJS.ProcessEnv = process.env, clock: 
 
 let current: Runtime | null = null;
 
-/** The process's runtime, created on first use: S3 + SNS on Lambda (STATE_BUCKET set), files otherwise. */
-export function runtime(): Runtime {
-  current ??= process.env.STATE_BUCKET ? createAwsRuntime() : createLocalRuntime();
+/** The runtime set for this process (by the local engine, a Lambda entry or a test), or null. */
+export function currentRuntime(): Runtime | null {
   return current;
 }
 

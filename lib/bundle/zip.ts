@@ -46,8 +46,7 @@ export async function extractZip(zipPath: string, dest: string, limits: BundleLi
     throw new BundleInvalidError(`${zipPath} has ${zip.entryCount} entries, more than the limit of ${limits.maxEntries}`);
   }
   let written = 0;
-  const tooBig = () =>
-    new BundleInvalidError(`${zipPath} expands past the size limit of ${limits.maxTotalBytes} bytes`);
+  const tooBig = () => new BundleInvalidError(`${zipPath} expands past the size limit of ${limits.maxTotalBytes} bytes`);
 
   await new Promise<void>((resolve, reject) => {
     const fail = (err: unknown) => {
@@ -75,7 +74,15 @@ export async function extractZip(zipPath: string, dest: string, limits: BundleLi
         });
         mkdir(dirname(target), { recursive: true })
           .then(() => pipeline(stream, counter, createWriteStream(target, { mode: 0o644 })))
-          .then(() => zip.readEntry(), (e: unknown) => fail(e instanceof BundleInvalidError ? e : new BundleInvalidError(`${zipPath}: ${entry.fileName}: ${(e as Error).message}`, { cause: e })));
+          .then(
+            () => zip.readEntry(),
+            (e: unknown) =>
+              fail(
+                e instanceof BundleInvalidError
+                  ? e
+                  : new BundleInvalidError(`${zipPath}: ${entry.fileName}: ${(e as Error).message}`, { cause: e }),
+              ),
+          );
       });
     });
     zip.readEntry();

@@ -1,6 +1,6 @@
 import { DEFAULTS } from '../plan/defaults.js';
 import type { PlanPhase } from '../plan/plan.js';
-import type { RequestResult, Sample } from '../targets/types.js';
+import type { RequestResult, Sample } from './sample.js';
 import { summarize } from './stats.js';
 import type { Check } from './verdict.js';
 

@@ -36,8 +36,7 @@ export function evaluate(window: BakeWindow, phase: PlanPhase, final: boolean): 
 
   if (final) {
     const targetErr = window.targetMetrics?.errorRatePercent;
-    const errorRate =
-      targetErr !== undefined ? targetErr : window.requests > 0 ? round((window.failures / window.requests) * 100) : null;
+    const errorRate = targetErr !== undefined ? targetErr : window.requests > 0 ? round((window.failures / window.requests) * 100) : null;
     checks.push(limit('errorRatePercent', errorRate, g.errorRatePercent, '%', true));
     const targetP95 = window.targetMetrics?.p95LatencyMs;
     checks.push(limit('p95LatencyMs', targetP95 !== undefined ? targetP95 : lat.p95, g.p95LatencyMs, 'ms', true));

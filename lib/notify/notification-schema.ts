@@ -19,12 +19,8 @@ export const rolloutNotificationSchema = z.strictObject({
   version: z.string().nullable(),
   previousVersion: z.string().nullable(),
   phase: z.string().nullable(),
-  reason: z
-    .strictObject({ error: z.string(), message: z.string(), check: checkSchema.optional() })
-    .nullable(),
-  rollback: z
-    .strictObject({ performed: z.boolean(), restoredVersion: z.string().nullable(), verified: z.boolean() })
-    .nullable(),
+  reason: z.strictObject({ error: z.string(), message: z.string(), check: checkSchema.optional() }).nullable(),
+  rollback: z.strictObject({ performed: z.boolean(), restoredVersion: z.string().nullable(), verified: z.boolean() }).nullable(),
   startedAt: z.string().nullable(),
   finishedAt: z.string(),
   durationMs: z.number().nullable(),

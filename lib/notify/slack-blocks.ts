@@ -100,7 +100,11 @@ export function slackMessage(n: RolloutNotification): SlackMessage {
   const blocks: SlackBlock[] = [
     {
       type: 'header',
-      text: { type: 'plain_text', emoji: true, text: clip(`${look.emoji} ${n.environment ?? 'unknown environment'}: ${subject} ${look.verb}`, HEADER_MAX) },
+      text: {
+        type: 'plain_text',
+        emoji: true,
+        text: clip(`${look.emoji} ${n.environment ?? 'unknown environment'}: ${subject} ${look.verb}`, HEADER_MAX),
+      },
     },
     {
       type: 'section',

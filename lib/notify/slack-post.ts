@@ -74,7 +74,12 @@ export async function postToSlack(url: string, message: SlackMessage, options: S
     if (attempt === attempts) break;
     const delay = wait ?? Math.min(maxWaitMs, baseDelayMs * 2 ** (attempt - 1));
     if (delay > maxWaitMs) {
-      return { delivered: false, attempts: attempt, status: last.status, detail: `${last.detail}; Retry-After ${Math.ceil(delay / 1_000)} s is past the ${maxWaitMs} ms limit` };
+      return {
+        delivered: false,
+        attempts: attempt,
+        status: last.status,
+        detail: `${last.detail}; Retry-After ${Math.ceil(delay / 1_000)} s is past the ${maxWaitMs} ms limit`,
+      };
     }
     await sleep(delay);
   }

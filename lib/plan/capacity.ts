@@ -104,7 +104,7 @@ function describeCheapest(fit: CheapestFit | null, requiredGb: number): string {
  */
 export function assertCapacity(input: CapacityInput): void {
   const fit = capacityFit(input);
-  if (!fit || fit.fits !== false) return;
+  if (fit?.fits !== false) return;
   throw new BundleInvalidError(
     `capacity: the service needs ${fit.requiredGb} GB but ${fit.instanceType} has ${fit.instanceMemoryGb} GB ` +
       `(${fit.usagePercent} %, over the ${fit.limitPercent} % memory gate); ${describeCheapest(fit.cheapestFit, fit.requiredGb)}`,
@@ -132,13 +132,17 @@ export function describeCapacity(input: CapacityInput): string[] {
   const instanceType = instanceTypeOf(input.target);
   const sagemaker = input.target.type === 'sagemaker';
   if (instanceType === null) {
-    lines.push(`  no instance type in the manifest to check it against; ${describeCheapest(cheapestFit(requiredGb, { sagemaker, gpu: false }), requiredGb)}`);
+    lines.push(
+      `  no instance type in the manifest to check it against; ${describeCheapest(cheapestFit(requiredGb, { sagemaker, gpu: false }), requiredGb)}`,
+    );
     return lines;
   }
   const fit = capacityFit(input);
   const spec = findInstance(instanceType);
   if (!fit || !spec || fit.fits === null) {
-    lines.push(`  ${instanceType} is not in the instance catalogue: not checked; ${describeCheapest(fit?.cheapestFit ?? null, requiredGb)}`);
+    lines.push(
+      `  ${instanceType} is not in the instance catalogue: not checked; ${describeCheapest(fit?.cheapestFit ?? null, requiredGb)}`,
+    );
     return lines;
   }
   const verdict = fit.fits ? 'fits' : 'DOES NOT FIT';

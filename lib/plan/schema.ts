@@ -5,10 +5,7 @@ import { capacitySchema } from './capacity-schema.js';
 
 /** Environment variable values: YAML scalars are accepted and kept as strings. */
 const settingValue = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
-const settingsSchema = z.record(
-  z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'setting names are environment variable names'),
-  settingValue,
-);
+const settingsSchema = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'setting names are environment variable names'), settingValue);
 
 /** Thresholds a phase's gate checks; every one optional, health always checked. */
 export const gateSchema = z.strictObject({
@@ -54,9 +51,7 @@ export type SmokeRequest = z.infer<typeof smokeSchema>;
 export const manifestSchema = z
   .strictObject({
     name: slug,
-    version: z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/, 'letters, digits, dots, dashes, plus, underscores'),
+    version: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/, 'letters, digits, dots, dashes, plus, underscores'),
     target: targetSchema,
     health: z
       .strictObject({

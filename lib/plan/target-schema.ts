@@ -2,9 +2,7 @@ import * as z from 'zod';
 import { AWS_DEFAULTS, DEFAULTS } from './defaults.js';
 
 /** Lowercase letters, digits and dashes: safe as a directory, resource and execution name. */
-export const slug = z
-  .string()
-  .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'use lowercase letters, digits and dashes');
+export const slug = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'use lowercase letters, digits and dashes');
 
 /** The vocabulary of target types. */
 export const TargetType = {
@@ -99,9 +97,7 @@ export type SageMakerTargetSpec = z.infer<typeof sagemakerTargetSchema>;
 /** The manifest's `target:`. `type` defaults to local. */
 export const targetSchema = z.preprocess(
   (value) =>
-    value && typeof value === 'object' && !Array.isArray(value) && !('type' in value)
-      ? { ...value, type: TargetType.Local }
-      : value,
+    value && typeof value === 'object' && !Array.isArray(value) && !('type' in value) ? { ...value, type: TargetType.Local } : value,
   z.discriminatedUnion('type', [localTargetSchema, elasticBeanstalkTargetSchema, sagemakerTargetSchema]),
 );
 export type TargetSpec = z.infer<typeof targetSchema>;

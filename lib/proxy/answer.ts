@@ -48,7 +48,8 @@ export function decodeAnswer(raw: string, cache?: CacheStatus): UpstreamAnswer |
   // "<status> <content-type>\n": a status of three digits, 100 to 599.
   const eol = raw.indexOf('\n');
   const first = raw.charCodeAt(0);
-  if (eol < 4 || first < 0x31 || first > 0x35 || !isDigit(raw.charCodeAt(1)) || !isDigit(raw.charCodeAt(2)) || raw.charCodeAt(3) !== 0x20) return null;
+  if (eol < 4 || first < 0x31 || first > 0x35 || !isDigit(raw.charCodeAt(1)) || !isDigit(raw.charCodeAt(2)) || raw.charCodeAt(3) !== 0x20)
+    return null;
   const status = (first - 0x30) * 100 + (raw.charCodeAt(1) - 0x30) * 10 + (raw.charCodeAt(2) - 0x30);
   const contentType = raw.slice(4, eol);
   const body = raw.slice(eol + 1);

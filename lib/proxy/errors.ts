@@ -153,7 +153,10 @@ export class UpstreamTimeoutError extends ProxyError {
   override readonly name = 'UpstreamTimeoutError';
   readonly status = 504;
   readonly code = ProxyErrorCode.UpstreamTimeout;
-  constructor(readonly timeoutMs: number, options?: ErrorOptions) {
+  constructor(
+    readonly timeoutMs: number,
+    options?: ErrorOptions,
+  ) {
     super(`the service did not answer within ${timeoutMs} ms`, options);
   }
 }

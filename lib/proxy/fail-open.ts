@@ -125,7 +125,7 @@ export class FailOpenStore implements CacheStore {
 
   constructor(
     private readonly inner: CacheStore,
-    private readonly options: FailOpenOptions,
+    readonly options: FailOpenOptions,
   ) {
     this.deadlines = new Deadlines(options.timeoutMs, options.onFailure);
   }

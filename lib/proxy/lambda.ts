@@ -64,7 +64,7 @@ export async function lambdaDeps(env: NodeJS.ProcessEnv = process.env, options: 
     logger.warn('REDIS_URL is not set: caching in this instance only');
     store = new MemoryStore(config.lruMaxEntries);
   }
-  const ssm = () => (options.ssm ?? (ssmClient ??= new SSMClient({})));
+  const ssm = () => options.ssm ?? (ssmClient ??= new SSMClient({}));
   const keys = apiKeySource(config, env, ssm);
   if (!keys) logger.warn('no API keys configured (PROXY_API_KEYS_PARAMETER, ML_ROLLOUT_API_KEY): auth is off');
   const parts = buildProxy({

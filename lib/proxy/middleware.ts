@@ -89,7 +89,10 @@ export interface LogContextOptions {
  * through Powertools' invocation store), and clearing the log buffer, never enabled here. On a
  * cache hit those cost about a tenth of the Redis round trip.
  */
-export function lambdaLogContext(logger: Logger, options: LogContextOptions = {}): MiddlewareObj<APIGatewayProxyEventV2, Result, Error, Context> {
+export function lambdaLogContext(
+  logger: Logger,
+  options: LogContextOptions = {},
+): MiddlewareObj<APIGatewayProxyEventV2, Result, Error, Context> {
   return {
     before: (request) => {
       if (options.debugSampling) logger.refreshSampleRateCalculation();

@@ -75,7 +75,13 @@ export async function redisAnswers(redis: Redis, timeoutMs: number): Promise<boo
     timer = setTimeout(() => resolve(false), timeoutMs);
   });
   try {
-    return await Promise.race([redis.ping().then((r) => r === 'PONG', () => false), timeout]);
+    return await Promise.race([
+      redis.ping().then(
+        (r) => r === 'PONG',
+        () => false,
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }

@@ -29,7 +29,8 @@ export function readHttpApiEvent(event: unknown): HttpApiRequest {
     (event.body === undefined || typeof event.body === 'string') &&
     typeof event.isBase64Encoded === 'boolean' &&
     (event.pathParameters === undefined ||
-      (isRecord(event.pathParameters) && (event.pathParameters.environment === undefined || typeof event.pathParameters.environment === 'string'))) &&
+      (isRecord(event.pathParameters) &&
+        (event.pathParameters.environment === undefined || typeof event.pathParameters.environment === 'string'))) &&
     isRecord(event.requestContext) &&
     isRecord(event.requestContext.http) &&
     typeof event.requestContext.http.method === 'string'

@@ -26,7 +26,14 @@ export async function sampleGate(rt: Runtime, state: PlannedState): Promise<Bake
     const message = `${phase.name} gate failed: ${failed ? describeCheck(failed) : 'a check failed'}`;
     await updateRecord(rt.state, plan, state.rolloutId, (r) => {
       const p = r.phases[phase.index];
-      if (p) Object.assign(p, { status: PhaseStatus.Failed, checks: verdict.checks, measurements: measurementsOf(window), finishedAt: isoAt(rt.clock), error: message });
+      if (p)
+        Object.assign(p, {
+          status: PhaseStatus.Failed,
+          checks: verdict.checks,
+          measurements: measurementsOf(window),
+          finishedAt: isoAt(rt.clock),
+          error: message,
+        });
       r.failure ??= { phase: phase.name, error: ErrorName.GateFailed, message, ...(failed ? { check: failed } : {}) };
     });
     throw new GateFailedError(message);
@@ -34,7 +41,13 @@ export async function sampleGate(rt: Runtime, state: PlannedState): Promise<Bake
   if (final) {
     await updateRecord(rt.state, plan, state.rolloutId, (r) => {
       const p = r.phases[phase.index];
-      if (p) Object.assign(p, { status: PhaseStatus.Passed, checks: verdict.checks, measurements: measurementsOf(window), finishedAt: isoAt(rt.clock) });
+      if (p)
+        Object.assign(p, {
+          status: PhaseStatus.Passed,
+          checks: verdict.checks,
+          measurements: measurementsOf(window),
+          finishedAt: isoAt(rt.clock),
+        });
     });
   }
   return { ...window, done: final, checks: verdict.checks };

@@ -48,15 +48,17 @@ export async function checkStable(rt: Runtime, state: PlannedState): Promise<{ s
   let error: Error | null = null;
   if (probe.state === ProbeState.Failed) error = new PhaseFailedError(`${phase.name}: ${probe.detail}`);
   else if (rt.clock.now() > deadlineAt) {
-    error = new DeadlineExceededError(
-      `${phase.name} did not become healthy within ${phase.deadlineSeconds} s (last: ${probe.detail})`,
-    );
+    error = new DeadlineExceededError(`${phase.name} did not become healthy within ${phase.deadlineSeconds} s (last: ${probe.detail})`);
   }
   if (!error) return { stable: false, detail: probe.detail };
   await updateRecord(rt.state, plan, state.rolloutId, (r) => {
     const p = r.phases[phase.index];
     if (p) Object.assign(p, { status: PhaseStatus.Failed, finishedAt: isoAt(rt.clock), error: error.message });
-    r.failure ??= { phase: phase.name, error: error.name === ErrorName.DeadlineExceeded ? ErrorName.DeadlineExceeded : ErrorName.PhaseFailed, message: error.message };
+    r.failure ??= {
+      phase: phase.name,
+      error: error.name === ErrorName.DeadlineExceeded ? ErrorName.DeadlineExceeded : ErrorName.PhaseFailed,
+      message: error.message,
+    };
   });
   throw error;
 }

@@ -20,12 +20,7 @@ export function newRecord(id: string, plan: Plan, startedAt: string): RolloutRec
 }
 
 /** Reads, changes and writes a rollout's record (one rollout writes its record at a time: it holds the lock). */
-export async function updateRecord(
-  store: StateStore,
-  plan: Plan,
-  id: string,
-  change: (r: RolloutRecord) => void,
-): Promise<RolloutRecord> {
+export async function updateRecord(store: StateStore, plan: Plan, id: string, change: (r: RolloutRecord) => void): Promise<RolloutRecord> {
   const record = (await store.getRollout(plan.environment, id)) ?? newRecord(id, plan, new Date().toISOString());
   change(record);
   await store.putRollout(record);

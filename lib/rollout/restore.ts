@@ -47,7 +47,11 @@ export async function restoreSnapshot(
     await rt.state.clearServing(plan.environment);
   }
   const now = rt.clock.now();
-  return { restoredVersion: release?.version ?? null, startedAt: now, deadlineAt: now + DEFAULTS.rollbackDeadlineSeconds[plan.target.type] * 1000 };
+  return {
+    restoredVersion: release?.version ?? null,
+    startedAt: now,
+    deadlineAt: now + DEFAULTS.rollbackDeadlineSeconds[plan.target.type] * 1000,
+  };
 }
 
 /** VerifyRestore: is the restored version healthy? RollbackFailed when it fails or runs out of time. */

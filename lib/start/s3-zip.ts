@@ -63,7 +63,12 @@ export class S3RangeReader extends yauzl.RandomAccessReader {
       this.cache = { start: from, data: await this.get(from, this.object.size) };
       return this.bytes(start, end);
     }
-    if (this.listing && start < c.start && end <= c.start + c.data.length && c.start + c.data.length - start <= this.limits.maxDirectoryBytes) {
+    if (
+      this.listing &&
+      start < c.start &&
+      end <= c.start + c.data.length &&
+      c.start + c.data.length - start <= this.limits.maxDirectoryBytes
+    ) {
       const below = await this.get(start, c.start);
       this.cache = { start, data: Buffer.concat([below, c.data]) };
       return this.bytes(start, end);
@@ -88,7 +93,9 @@ export class S3RangeReader extends yauzl.RandomAccessReader {
     if (!out.Body) throw new BundleInvalidError(`s3://${this.object.bucket}/${this.object.key}: empty answer to a range request`);
     const data = Buffer.from(await out.Body.transformToByteArray());
     if (data.length !== end - start) {
-      throw new BundleInvalidError(`s3://${this.object.bucket}/${this.object.key}: asked for ${end - start} bytes at ${start}, got ${data.length}`);
+      throw new BundleInvalidError(
+        `s3://${this.object.bucket}/${this.object.key}: asked for ${end - start} bytes at ${start}, got ${data.length}`,
+      );
     }
     return data;
   }

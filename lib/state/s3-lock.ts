@@ -2,15 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import * as z from 'zod';
 import type { Clock } from '../clock.js';
 import { LockHeldError, TransientError } from '../errors.js';
-import {
-  S3Json,
-  StateKeys,
-  asRolloutError,
-  isConditionalConflict,
-  isNotFound,
-  isPreconditionFailed,
-  type S3Location,
-} from './s3-store.js';
+import { S3Json, StateKeys, asRolloutError, isConditionalConflict, isNotFound, isPreconditionFailed, type S3Location } from './s3-store.js';
 import type { LockEntry, LockStore } from './types.js';
 
 /** Options of the S3 lock. */

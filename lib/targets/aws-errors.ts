@@ -74,7 +74,7 @@ export function mapAwsError(err: unknown, what: string): RolloutError {
     status >= 500 ||
     status === 429 ||
     e.$fault === 'server' ||
-    Boolean(e.$retryable) ||
+    e.$retryable ||
     NETWORK_CODES.has(e.code ?? '') ||
     BUSY.test(e.message ?? '')
   ) {

@@ -92,7 +92,10 @@ export interface AverageCursor {
  * samples' readings, carried in the cursor. A sample without a reading keeps the mean of the
  * others; null only while no sample had one.
  */
-export function cpuOverWindow(cursor: Record<string, unknown> | null, reading: number | null): { cpuPercent: number | null; cursor: AverageCursor } {
+export function cpuOverWindow(
+  cursor: Record<string, unknown> | null,
+  reading: number | null,
+): { cpuPercent: number | null; cursor: AverageCursor } {
   const total = typeof cursor?.cpuTotal === 'number' ? cursor.cpuTotal : 0;
   const samples = typeof cursor?.cpuSamples === 'number' ? cursor.cpuSamples : 0;
   const next = reading === null ? { cpuTotal: total, cpuSamples: samples } : { cpuTotal: total + reading, cpuSamples: samples + 1 };

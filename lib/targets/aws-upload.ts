@@ -45,7 +45,13 @@ export async function uploadBundle(zipPath: string, bucket: string, key: string,
   }
   const put = await aws(`PutObject ${where}`, () =>
     client.send(
-      new PutObjectCommand({ Bucket: bucket, Key: key, Body: createReadStream(zipPath), ContentLength: size, ContentType: 'application/zip' }),
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: createReadStream(zipPath),
+        ContentLength: size,
+        ContentType: 'application/zip',
+      }),
     ),
   );
   return { bucket, key, ...(put.VersionId ? { versionId: put.VersionId } : {}), uploaded: true };

@@ -1,5 +1,5 @@
 import type { SmokeRequest } from '../plan/schema.js';
-import type { RequestResult } from './types.js';
+import type { RequestResult } from '../gates/sample.js';
 
 /**
  * Sends one HTTP request and measures it. Never throws: a refused connection or a timeout is a

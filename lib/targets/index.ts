@@ -1,8 +1,6 @@
 import type { Clock } from '../clock.js';
-import type { TargetSpec } from '../plan/target-schema.js';
-import { ElasticBeanstalkTarget } from './elastic-beanstalk/target.js';
+import type { TargetSpec, TargetType } from '../plan/target-schema.js';
 import { LocalTarget } from './local/local-target.js';
-import { SageMakerTarget } from './sagemaker/target.js';
 import type { Target } from './types.js';
 
 /** What a target may need from the runtime. */
@@ -12,15 +10,48 @@ export interface TargetDeps {
   clock: Clock;
 }
 
+type TargetMethod = Exclude<keyof Target, 'type'>;
+
+/**
+ * A target whose module (and its AWS SDK clients) is imported on the first call, so that a
+ * command that never talks to AWS (status or plan of a local environment) never loads the SDK.
+ * Every method of Target is async, which is what makes the deferral invisible to callers.
+ */
+function deferred(type: TargetType, load: () => Promise<Target>): Target {
+  let loaded: Promise<Target> | null = null;
+  const call =
+    (method: TargetMethod) =>
+    async (...args: unknown[]): Promise<unknown> => {
+      loaded ??= load();
+      const target = await loaded;
+      return (target[method] as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+    };
+  return {
+    type,
+    current: call('current'),
+    apply: call('apply'),
+    probe: call('probe'),
+    sample: call('sample'),
+    restore: call('restore'),
+    probeRestored: call('probeRestored'),
+  } as Target;
+}
+
 /** The one place that maps a manifest's target type to its implementation. */
 export function createTarget(spec: TargetSpec, deps: TargetDeps): Target {
   switch (spec.type) {
     case 'local':
       return new LocalTarget(deps);
     case 'elastic-beanstalk':
-      return new ElasticBeanstalkTarget({ clock: deps.clock });
+      return deferred(spec.type, async () => {
+        const { ElasticBeanstalkTarget } = await import('./elastic-beanstalk/target.js');
+        return new ElasticBeanstalkTarget({ clock: deps.clock });
+      });
     case 'sagemaker':
-      return new SageMakerTarget({ clock: deps.clock });
+      return deferred(spec.type, async () => {
+        const { SageMakerTarget } = await import('./sagemaker/target.js');
+        return new SageMakerTarget({ clock: deps.clock });
+      });
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Plan, PlanPhase } from '../plan/plan.js';
 import type { TargetType } from '../plan/target-schema.js';
+import type { Sample } from '../gates/sample.js';
 import type { Release } from '../state/types.js';
 
 /** What a target reports is deployed. */
@@ -27,38 +28,6 @@ export interface Probe {
   state: ProbeState;
   /** One line for progress and errors: "HTTP 503 from /health", "process exited with code 1". */
   detail: string;
-}
-
-/** One smoke request's outcome. */
-export interface RequestResult {
-  /** "POST /predict" */
-  label: string;
-  status: number | null;
-  expectStatus: number;
-  /** ms */
-  latencyMs: number;
-  ok: boolean;
-  error?: string;
-}
-
-/**
- * One round of measurement at a gate. While baking, the gate takes one sample per Wait and
- * accumulates them; `cursor` carries what the next sample needs (e.g. CPU counters) through the
- * state machine's JSON, so it must be plain JSON.
- */
-export interface Sample {
-  /** epoch ms */
-  at: number;
-  health: RequestResult;
-  /** Smoke requests sent in this round (empty when the phase has `smoke: false`). */
-  requests: RequestResult[];
-  /** CPU use since the window began, %; null when it cannot be measured. */
-  cpuPercent: number | null;
-  /** Memory in use now, % of what the environment has; null when it cannot be measured. */
-  memoryPercent: number | null;
-  /** Metrics the target measures itself (CloudWatch), overriding those computed from requests. */
-  metrics?: { p95LatencyMs?: number | null; errorRatePercent?: number | null };
-  cursor: Record<string, unknown> | null;
 }
 
 /**

@@ -8,7 +8,7 @@ import { CreateEndpointCommand, DeleteEndpointCommand, SageMakerClient, UpdateEn
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { mockClient } from 'aws-sdk-client-mock';
 import { stringify } from 'yaml';
-import { runStateMachine, type RunResult } from '../../lib/local/engine.js';
+import { runStateMachine, type RunResult } from '../../cli/engine.js';
 import type { Runtime } from '../../lib/runtime.js';
 import { tempRuntime } from '../support/local-runtime.js';
 import { zipBuffer } from '../support/zips.js';
@@ -90,8 +90,14 @@ describe('rollout.asl.yml on Elastic Beanstalk (mocked)', () => {
     fake.versions.set('Sample Application', { status: 'PROCESSED', created: new Date(0), processingPolls: 0 });
     // Version 2.0.0 falls over once the FAISS index loads: enhanced health goes Severe.
     fake.afterUpdate = (f) => {
-      const sick = f.env.VersionLabel?.startsWith('2.0.0-') && f.option('aws:elasticbeanstalk:application:environment', 'PRELOAD_FAISS') === 'true';
-      Object.assign(f.health, sick ? { HealthStatus: 'Severe', Color: 'Red', Causes: ['50.0 % of the requests are failing with HTTP 5xx.'] } : { HealthStatus: 'Ok', Color: 'Green', Causes: [] });
+      const sick =
+        f.env.VersionLabel?.startsWith('2.0.0-') && f.option('aws:elasticbeanstalk:application:environment', 'PRELOAD_FAISS') === 'true';
+      Object.assign(
+        f.health,
+        sick
+          ? { HealthStatus: 'Severe', Color: 'Red', Causes: ['50.0 % of the requests are failing with HTTP 5xx.'] }
+          : { HealthStatus: 'Ok', Color: 'Green', Causes: [] },
+      );
     };
   });
   beforeEach(() => fake.install(eb, cw));
@@ -124,7 +130,9 @@ describe('rollout.asl.yml on Elastic Beanstalk (mocked)', () => {
     const s = states(r);
     expect(s[s.indexOf('RestoreSnapshot') - 1]).toBe('SampleGate');
     expect(s.slice(-3)).toEqual(['ReleaseLockAfterRollback', 'NotifyRolledBack', 'RolledBack']);
-    expect(r.cause).toMatch(/^faiss-scin gate failed: health .*Elastic Beanstalk health is Severe \(Red\): 50\.0 % of the requests are failing with HTTP 5xx\./);
+    expect(r.cause).toMatch(
+      /^faiss-scin gate failed: health .*Elastic Beanstalk health is Severe \(Red\): 50\.0 % of the requests are failing with HTTP 5xx\./,
+    );
     const restore = eb.commandCalls(UpdateEnvironmentCommand).at(-1)!.args[0].input;
     expect(restore).toMatchObject({ VersionLabel: before });
     expect(restore.OptionsToRemove).toBeUndefined(); // 1.0.0 had set every variable 2.0.0 touched
@@ -157,7 +165,10 @@ describe('rollout.asl.yml on SageMaker (mocked)', () => {
     expect(sm).toHaveReceivedCommandTimes(CreateEndpointCommand, 1);
     expect(sm).toHaveReceivedCommandTimes(UpdateEndpointCommand, 2);
     expect(fake.endpoint).toMatchObject({ status: 'InService', config: expect.stringMatching(/^skin-sm-1-0-0-p2-/) });
-    expect((await rt.state.getKnownGood('skin-sm'))?.current).toMatchObject({ version: '1.0.0', targetState: { endpointConfigName: fake.endpoint!.config } });
+    expect((await rt.state.getKnownGood('skin-sm'))?.current).toMatchObject({
+      version: '1.0.0',
+      targetState: { endpointConfigName: fake.endpoint!.config },
+    });
   });
 
   it("SageMaker's own rollback fails the phase and the rollout rolls back, never succeeds", async () => {
@@ -169,7 +180,11 @@ describe('rollout.asl.yml on SageMaker (mocked)', () => {
     expect(r.error).toBe(FailName.RolledBack);
     expect(count(r, 'ApplyPhase')).toBe(2);
     const record = await rt.state.getRollout('skin-sm', `aws${n}`);
-    expect(record?.failure).toMatchObject({ phase: 'ml-dependencies', error: 'PhaseFailed', message: expect.stringContaining('SageMaker is rolling endpoint skin-similarity back') });
+    expect(record?.failure).toMatchObject({
+      phase: 'ml-dependencies',
+      error: 'PhaseFailed',
+      message: expect.stringContaining('SageMaker is rolling endpoint skin-similarity back'),
+    });
     expect(record?.rollback).toEqual({ performed: true, restoredVersion: '1.0.0', verified: true });
     expect(fake.endpoint).toMatchObject({ status: 'InService', config: good });
   });

@@ -24,7 +24,7 @@ export async function zipBuffer(entries: ZipEntry[]): Promise<Buffer> {
  * in the local header and the central directory (the CRCs cover contents, not names).
  */
 export async function writeZip(path: string, entries: ZipEntry[], rename: Record<string, string> = {}): Promise<void> {
-  let buf = await zipBuffer(entries);
+  const buf = await zipBuffer(entries);
   for (const [from, to] of Object.entries(rename)) {
     if (from.length !== to.length) throw new Error('renames must keep the length');
     const a = Buffer.from(from);

@@ -49,7 +49,8 @@ let template: Template;
 /** The environment with every AWS credential source switched off: packaging must not need one. */
 function offlineEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  for (const key of Object.keys(env)) if (/^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|PROFILE|DEFAULT_PROFILE)$/.test(key)) delete env[key];
+  for (const key of Object.keys(env))
+    if (/^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|PROFILE|DEFAULT_PROFILE)$/.test(key)) delete env[key];
   return {
     ...env,
     AWS_SHARED_CREDENTIALS_FILE: join(tmpdir(), 'ml-rollout-no-credentials'),
@@ -146,7 +147,7 @@ function referencesIn(value: unknown, into: Set<string>): Set<string> {
   else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
       if (k === 'Ref' && typeof v === 'string') into.add(v);
-      else if (k === 'Fn::GetAtt') into.add(Array.isArray(v) ? String(v[0]) : String(v).split('.')[0] ?? '');
+      else if (k === 'Fn::GetAtt') into.add(Array.isArray(v) ? String(v[0]) : (String(v).split('.')[0] ?? ''));
       else if (k === 'Fn::Sub') {
         const text = Array.isArray(v) ? String(v[0]) : String(v);
         for (const m of text.matchAll(/\$\{([A-Za-z0-9]+)(?:\.[A-Za-z0-9.]+)?\}/g)) into.add(m[1] ?? '');
@@ -162,7 +163,10 @@ function findCycle(resources: Record<string, Resource>): string[] | null {
   const edges = new Map<string, string[]>();
   for (const [id, r] of Object.entries(resources)) {
     const refs = referencesIn(r.Properties ?? {}, new Set(list(r.DependsOn ?? []).map(String)));
-    edges.set(id, [...refs].filter((ref) => ref in resources));
+    edges.set(
+      id,
+      [...refs].filter((ref) => ref in resources),
+    );
   }
   const state = new Map<string, 'open' | 'done'>();
   const path: string[] = [];
@@ -201,33 +205,36 @@ describe('sls package (offline, no AWS credentials)', () => {
     }
   });
 
-  it.each(Object.entries(MACHINES))('state machine %s: loaded from its .asl.yml, valid ASL, every Task a packaged function', async (name, logicalId) => {
-    const { definition } = definitionOf(logicalId);
-    // asl-validator fills in defaults (QueryLanguage) on what it is given: hand it a copy.
-    const { isValid, errors } = aslValidator(structuredClone(definition) as never);
-    expect(errors).toEqual([]);
-    expect(isValid).toBe(true);
+  it.each(Object.entries(MACHINES))(
+    'state machine %s: loaded from its .asl.yml, valid ASL, every Task a packaged function',
+    async (name, logicalId) => {
+      const { definition } = definitionOf(logicalId);
+      // asl-validator fills in defaults (QueryLanguage) on what it is given: hand it a copy.
+      const { isValid, errors } = aslValidator(structuredClone(definition) as never);
+      expect(errors).toEqual([]);
+      expect(isValid).toBe(true);
 
-    const packaged = new Set(resourcesOfType('AWS::Lambda::Function').map(([id]) => id));
-    const tasks = tasksOf(definition);
-    expect(tasks.length).toBeGreaterThan(0);
-    for (const [state, arn] of tasks) {
-      const id = typeof arn === 'string' ? arn.replace(fakeArn(''), '') : '';
-      expect([state, packaged.has(id)]).toEqual([state, true]);
-    }
+      const packaged = new Set(resourcesOfType('AWS::Lambda::Function').map(([id]) => id));
+      const tasks = tasksOf(definition);
+      expect(tasks.length).toBeGreaterThan(0);
+      for (const [state, arn] of tasks) {
+        const id = typeof arn === 'string' ? arn.replace(fakeArn(''), '') : '';
+        expect([state, packaged.has(id)]).toEqual([state, true]);
+      }
 
-    // The deployed definition is the file, function names turned into ARNs, and nothing else.
-    const file = parseYaml(await readFile(join(SERVICE, 'statemachines', `${name}.asl.yml`), 'utf8')) as Json;
-    const fromFile = JSON.parse(
-      JSON.stringify(file, (_k, v: unknown) => {
-        const att = (v as { 'Fn::GetAtt'?: [string, string] } | null)?.['Fn::GetAtt'];
-        if (!att) return v;
-        const fn = att[0];
-        return fakeArn(`${fn.charAt(0).toUpperCase()}${fn.slice(1)}LambdaFunction`);
-      }),
-    ) as Json;
-    expect(definition).toEqual(fromFile);
-  });
+      // The deployed definition is the file, function names turned into ARNs, and nothing else.
+      const file = parseYaml(await readFile(join(SERVICE, 'statemachines', `${name}.asl.yml`), 'utf8')) as Json;
+      const fromFile = JSON.parse(
+        JSON.stringify(file, (_k, v: unknown) => {
+          const att = (v as { 'Fn::GetAtt'?: [string, string] } | null)?.['Fn::GetAtt'];
+          if (!att) return v;
+          const fn = att[0];
+          return fakeArn(`${fn.charAt(0).toUpperCase()}${fn.slice(1)}LambdaFunction`);
+        }),
+      ) as Json;
+      expect(definition).toEqual(fromFile);
+    },
+  );
 
   it('has no dependency cycle among its resources (CloudFormation would refuse the stack)', () => {
     expect(findCycle(template.Resources)).toBeNull();
@@ -240,12 +247,26 @@ describe('sls package (offline, no AWS credentials)', () => {
       {
         Event: 's3:ObjectCreated:*',
         Function: { 'Fn::GetAtt': ['StartRolloutLambdaFunction', 'Arn'] },
-        Filter: { S3Key: { Rules: [{ Name: 'prefix', Value: 'bundles/' }, { Name: 'suffix', Value: '.zip' }] } },
+        Filter: {
+          S3Key: {
+            Rules: [
+              { Name: 'prefix', Value: 'bundles/' },
+              { Name: 'suffix', Value: '.zip' },
+            ],
+          },
+        },
       },
     ]);
     expect(bucket.VersioningConfiguration).toEqual({ Status: 'Enabled' });
-    expect(bucket.BucketEncryption).toEqual({ ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] });
-    expect(bucket.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(bucket.BucketEncryption).toEqual({
+      ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+    });
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
 
     const permission = resourcesOfType('AWS::Lambda::Permission').find(([, p]) => p.Properties.Principal === 's3.amazonaws.com');
     expect(permission?.[1].Properties.FunctionName).toEqual({ 'Fn::GetAtt': ['StartRolloutLambdaFunction', 'Arn'] });
@@ -262,7 +283,8 @@ describe('sls package (offline, no AWS credentials)', () => {
     });
     expect(
       resourcesOfType('AWS::Lambda::Permission').some(
-        ([, p]) => p.Properties.Principal === 'sns.amazonaws.com' && getAttTarget(p.Properties.FunctionName) === 'SlackNotifierLambdaFunction',
+        ([, p]) =>
+          p.Properties.Principal === 'sns.amazonaws.com' && getAttTarget(p.Properties.FunctionName) === 'SlackNotifierLambdaFunction',
       ),
     ).toBe(true);
 
@@ -302,12 +324,18 @@ describe('sls package (offline, no AWS credentials)', () => {
         .filter((s) => !list(s.Action).every((a) => String(a).startsWith('logs:')))
         .map((s) => [list(s.Action), s.Resource]);
     expect(granted('StartRollout')).toEqual([
-      [['s3:GetObject', 's3:GetObjectVersion'], { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::ml-rollout-ci-${AWS::AccountId}-${AWS::Region}/bundles/*' }],
+      [
+        ['s3:GetObject', 's3:GetObjectVersion'],
+        { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::ml-rollout-ci-${AWS::AccountId}-${AWS::Region}/bundles/*' },
+      ],
       [['states:StartExecution'], { Ref: 'RolloutStateMachine' }],
     ]);
     expect(granted('Rollback')).toEqual([[['states:StartExecution'], { Ref: 'RollbackStateMachine' }]]);
     expect(granted('SlackNotifier')).toEqual([
-      [['ssm:GetParameter'], { 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/ml-rollout/ci/slack-webhook-url' }],
+      [
+        ['ssm:GetParameter'],
+        { 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/ml-rollout/ci/slack-webhook-url' },
+      ],
     ]);
   });
 });

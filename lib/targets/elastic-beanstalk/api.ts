@@ -35,7 +35,8 @@ export async function describeEnvironment(ctx: EbContext): Promise<EnvironmentDe
     ),
   );
   const env = out.Environments?.find((e) => e.EnvironmentName === spec.environment);
-  if (!env) throw new TargetError(`Elastic Beanstalk ${where(spec)} not found: create it first (ml-rollout deploys into an existing environment)`);
+  if (!env)
+    throw new TargetError(`Elastic Beanstalk ${where(spec)} not found: create it first (ml-rollout deploys into an existing environment)`);
   return env;
 }
 

@@ -18,7 +18,8 @@ function health(env: EnvironmentDescription): string {
 /** Ready and Green: the seeds' "Environment Status: Green, Health: Healthy". */
 export function decideSettled(env: EnvironmentDescription): Probe {
   if (GONE.has(env.Status ?? '')) return { state: ProbeState.Failed, detail: `environment ${env.EnvironmentName} is ${env.Status}` };
-  if (env.Status !== 'Ready') return { state: ProbeState.Pending, detail: `environment ${env.Status ?? 'in an unknown state'}, ${health(env)}` };
+  if (env.Status !== 'Ready')
+    return { state: ProbeState.Pending, detail: `environment ${env.Status ?? 'in an unknown state'}, ${health(env)}` };
   if (env.Health === 'Green') return { state: ProbeState.Stable, detail: `Ready, ${health(env)}, version ${env.VersionLabel}` };
   // Red may be a deployment's aftermath that clears within a minute: the phase's deadline decides.
   return { state: ProbeState.Pending, detail: `Ready, ${health(env)}` };
@@ -40,7 +41,8 @@ export function decidePhase(env: EnvironmentDescription, label: string, version:
   if (status === 'FAILED') {
     return settled({ state: ProbeState.Failed, detail: `application version ${label} failed processing (see the application's events)` });
   }
-  if (status !== 'PROCESSED') return settled({ state: ProbeState.Pending, detail: `application version ${label} is ${status.toLowerCase() || 'being processed'}` });
+  if (status !== 'PROCESSED')
+    return settled({ state: ProbeState.Pending, detail: `application version ${label} is ${status.toLowerCase() || 'being processed'}` });
   if (env.Status !== 'Ready') return settled({ state: ProbeState.Pending, detail: `environment ${env.Status ?? 'busy'}` });
   const updated = env.DateUpdated?.getTime() ?? 0;
   const created = version.DateCreated?.getTime() ?? 0;

@@ -7,7 +7,7 @@ import {
 import { AWS_DEFAULTS } from '../../plan/defaults.js';
 import { aws } from '../aws-errors.js';
 import { newestValues } from '../aws-metrics.js';
-import type { Sample } from '../types.js';
+import type { Sample } from '../../gates/sample.js';
 import type { EbContext } from './api.js';
 
 /** What Elastic Beanstalk's enhanced health says of the environment right now. */
@@ -30,7 +30,8 @@ export interface EnvironmentHealth {
 /** Enhanced health's application metrics, in ms and %; nulls when no request was served. */
 export function readApplicationMetrics(m: ApplicationMetrics | undefined): Omit<EnvironmentHealth, 'status' | 'color' | 'causes'> {
   const count = m?.RequestCount ?? 0;
-  if (!m || count <= 0) return { requestCount: m ? 0 : null, p90LatencyMs: null, p95LatencyMs: null, p99LatencyMs: null, http5xxPercent: null };
+  if (!m || count <= 0)
+    return { requestCount: m ? 0 : null, p90LatencyMs: null, p95LatencyMs: null, p99LatencyMs: null, http5xxPercent: null };
   // Elastic Beanstalk reports latency in seconds (millisecond resolution).
   const ms = (s: number | undefined) => (s === undefined ? null : Math.round(s * 1000 * 10) / 10);
   return {
@@ -95,7 +96,11 @@ export async function measureEnvironment(ctx: EbContext, now: number): Promise<E
   do {
     const page = await aws(`DescribeInstancesHealth of environment ${name}`, () =>
       ctx.clients.eb.send(
-        new DescribeInstancesHealthCommand({ EnvironmentName: name, AttributeNames: ['System'], ...(nextToken ? { NextToken: nextToken } : {}) }),
+        new DescribeInstancesHealthCommand({
+          EnvironmentName: name,
+          AttributeNames: ['System'],
+          ...(nextToken ? { NextToken: nextToken } : {}),
+        }),
       ),
     );
     instances.push(...(page.InstanceHealthList ?? []));
@@ -103,7 +108,8 @@ export async function measureEnvironment(ctx: EbContext, now: number): Promise<E
   } while (nextToken);
   const instanceIds = instances.map((i) => i.InstanceId).filter((id): id is string => Boolean(id));
   const memory = instanceIds.length
-    ? (await newestValues(ctx.clients.cw, [{ id: 'memory', expression: memorySearch(instanceIds) }], now, `memory of environment ${name}`)).memory ?? null
+    ? ((await newestValues(ctx.clients.cw, [{ id: 'memory', expression: memorySearch(instanceIds) }], now, `memory of environment ${name}`))
+        .memory ?? null)
     : null;
   return {
     health: readEnvironmentHealth(envHealth),

@@ -91,7 +91,8 @@ export function diffConfig(
   const OptionSettings: ConfigurationOptionSetting[] = [];
   const OptionsToRemove: OptionSpecification[] = [];
   for (const [name, value] of Object.entries(want.environmentVariables)) {
-    if (current.environmentVariables[name] !== value) OptionSettings.push({ Namespace: Namespace.Environment, OptionName: name, Value: value });
+    if (current.environmentVariables[name] !== value)
+      OptionSettings.push({ Namespace: Namespace.Environment, OptionName: name, Value: value });
   }
   for (const name of unsetVariables) {
     if (!(name in want.environmentVariables) && name in current.environmentVariables) {

@@ -6,8 +6,18 @@ import { TargetType, type ElasticBeanstalkTargetSpec } from '../../plan/target-s
 import type { Release } from '../../state/types.js';
 import { cpuOverWindow } from '../aws-metrics.js';
 import { checkHealth, describeResult, sendRequest } from '../http.js';
-import { ProbeState, type Deployment, type Probe, type RequestResult, type Sample, type Target } from '../types.js';
-import { abortUpdate, createVersion, describeConfig, describeEnvironment, describeVersion, updateEnvironment, versionStatus, type EbContext } from './api.js';
+import type { RequestResult, Sample } from '../../gates/sample.js';
+import { ProbeState, type Deployment, type Probe, type Target } from '../types.js';
+import {
+  abortUpdate,
+  createVersion,
+  describeConfig,
+  describeEnvironment,
+  describeVersion,
+  updateEnvironment,
+  versionStatus,
+  type EbContext,
+} from './api.js';
 import { defaultEbClients, type EbClients } from './clients.js';
 import { decidePhase, decideSettled } from './decide.js';
 import { measureEnvironment, targetMetrics, type EnvironmentHealth } from './measure.js';
@@ -68,7 +78,8 @@ export class ElasticBeanstalkTarget implements Target {
     if (switchVersion) {
       const version = (await describeVersion(ctx, label)) ?? (await createVersion(ctx, plan, label));
       const status = versionStatus(version);
-      if (status === 'FAILED') throw new PhaseFailedError(`${phase.name}: application version ${label} failed processing (see the application's events)`);
+      if (status === 'FAILED')
+        throw new PhaseFailedError(`${phase.name}: application version ${label} failed processing (see the application's events)`);
       // Still processing: the probe deploys it once Elastic Beanstalk has validated it.
       if (status !== 'PROCESSED') return result;
     }
@@ -180,7 +191,12 @@ function deployment(env: EnvironmentDescription, release: { version: string; dig
 function withEnvironmentHealth(http: RequestResult, env: EnvironmentHealth): RequestResult {
   if (env.color !== 'Red') return http;
   const causes = env.causes.length ? `: ${env.causes.join('; ')}` : '';
-  return { ...http, status: null, ok: false, error: `${describeResult(http)}, but Elastic Beanstalk health is ${env.status} (Red)${causes}` };
+  return {
+    ...http,
+    status: null,
+    ok: false,
+    error: `${describeResult(http)}, but Elastic Beanstalk health is ${env.status} (Red)${causes}`,
+  };
 }
 
 function nothingToRestore(spec: ElasticBeanstalkTargetSpec): RollbackFailedError {

@@ -63,7 +63,10 @@ export async function readProcessGroup(pgid: number, now: number = Date.now()): 
 }
 
 /** CPU use between two readings, % of one core. */
-export function cpuPercentBetween(earlier: Pick<ProcReading, 'at' | 'cpuTicks'>, later: Pick<ProcReading, 'at' | 'cpuTicks'>): number | null {
+export function cpuPercentBetween(
+  earlier: Pick<ProcReading, 'at' | 'cpuTicks'>,
+  later: Pick<ProcReading, 'at' | 'cpuTicks'>,
+): number | null {
   const wallMs = later.at - earlier.at;
   if (wallMs <= 0) return null;
   const cpuMs = ((later.cpuTicks - earlier.cpuTicks) * 1000) / CLOCK_TICKS_PER_SECOND;

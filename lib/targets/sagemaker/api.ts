@@ -42,7 +42,9 @@ export async function describeEndpoint(ctx: SageMakerContext): Promise<Endpoint 
 }
 
 export async function endpointTags(ctx: SageMakerContext, arn: string): Promise<Record<string, string>> {
-  const out = await aws(`ListTags of ${endpointName(ctx)}`, () => ctx.clients.sm.send(new ListTagsCommand({ ResourceArn: arn, MaxResults: 100 })));
+  const out = await aws(`ListTags of ${endpointName(ctx)}`, () =>
+    ctx.clients.sm.send(new ListTagsCommand({ ResourceArn: arn, MaxResults: 100 })),
+  );
   return Object.fromEntries((out.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
 }
 
@@ -125,7 +127,10 @@ export function deploymentConfig(spec: SageMakerTargetSpec, phase: PlanPhase | n
   const deadline = phase ? phase.deadlineSeconds : DEFAULTS.rollbackDeadlineSeconds.sagemaker;
   return {
     BlueGreenUpdatePolicy: {
-      TrafficRoutingConfiguration: { Type: 'ALL_AT_ONCE', WaitIntervalInSeconds: alarms.length ? AWS_DEFAULTS.sagemakerAlarmBakeSeconds : 0 },
+      TrafficRoutingConfiguration: {
+        Type: 'ALL_AT_ONCE',
+        WaitIntervalInSeconds: alarms.length ? AWS_DEFAULTS.sagemakerAlarmBakeSeconds : 0,
+      },
       TerminationWaitInSeconds: 0,
       // SageMaker accepts 600–14400 s; the phase's own deadline is enforced by the state machine.
       MaximumExecutionTimeoutInSeconds: Math.min(14_400, Math.max(600, deadline)),
@@ -147,7 +152,9 @@ export async function updateEndpoint(ctx: SageMakerContext, configName: string, 
 }
 
 export async function deleteEndpoint(ctx: SageMakerContext): Promise<void> {
-  await aws(`DeleteEndpoint ${endpointName(ctx)}`, () => ctx.clients.sm.send(new DeleteEndpointCommand({ EndpointName: ctx.spec.endpoint })));
+  await aws(`DeleteEndpoint ${endpointName(ctx)}`, () =>
+    ctx.clients.sm.send(new DeleteEndpointCommand({ EndpointName: ctx.spec.endpoint })),
+  );
 }
 
 /** The container environment of the model behind an endpoint config. */

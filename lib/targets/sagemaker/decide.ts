@@ -19,7 +19,11 @@ export function decideEndpoint(ep: Endpoint | null, expected: string | null): Pr
   const name = ep.EndpointName;
   switch (status) {
     case 'InService':
-      if (expected === null) return { state: ProbeState.Failed, detail: `endpoint ${name} carries no ml-rollout:expected-config tag: cannot tell what it should serve` };
+      if (expected === null)
+        return {
+          state: ProbeState.Failed,
+          detail: `endpoint ${name} carries no ml-rollout:expected-config tag: cannot tell what it should serve`,
+        };
       if (ep.EndpointConfigName === expected) return { state: ProbeState.Stable, detail: `endpoint ${name} InService on ${expected}` };
       return {
         state: ProbeState.Failed,

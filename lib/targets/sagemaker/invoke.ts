@@ -1,6 +1,6 @@
 import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
 import type { SmokeRequest } from '../../plan/schema.js';
-import type { RequestResult } from '../types.js';
+import type { RequestResult } from '../../gates/sample.js';
 import type { SageMakerClients } from './clients.js';
 
 /**

@@ -1,7 +1,7 @@
 import { findInstance } from '../../plan/instances.js';
 import type { SageMakerTargetSpec } from '../../plan/target-schema.js';
 import { newestValues, type CloudWatch, type MetricRequest } from '../aws-metrics.js';
-import type { Sample } from '../types.js';
+import type { Sample } from '../../gates/sample.js';
 import { VARIANT } from './names.js';
 
 /** The variant's CloudWatch metrics, in the gate's units. */
@@ -13,8 +13,20 @@ export interface EndpointMeasurements {
 
 export function endpointMetricRequests(endpoint: string): MetricRequest[] {
   const dimensions = { EndpointName: endpoint, VariantName: VARIANT };
-  const invocation = (id: string, metric: string, stat: string): MetricRequest => ({ id, namespace: 'AWS/SageMaker', metric, dimensions, stat });
-  const instance = (id: string, metric: string): MetricRequest => ({ id, namespace: '/aws/sagemaker/Endpoints', metric, dimensions, stat: 'Maximum' });
+  const invocation = (id: string, metric: string, stat: string): MetricRequest => ({
+    id,
+    namespace: 'AWS/SageMaker',
+    metric,
+    dimensions,
+    stat,
+  });
+  const instance = (id: string, metric: string): MetricRequest => ({
+    id,
+    namespace: '/aws/sagemaker/Endpoints',
+    metric,
+    dimensions,
+    stat: 'Maximum',
+  });
   return [
     invocation('latency', 'ModelLatency', 'p95'),
     invocation('invocations', 'Invocations', 'Sum'),

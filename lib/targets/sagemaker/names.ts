@@ -16,7 +16,10 @@ export const Tag = {
 export const Variable = { Version: 'ML_ROLLOUT_VERSION', Digest: 'ML_ROLLOUT_DIGEST' } as const;
 
 function part(s: string, max: number): string {
-  return s.replace(/[^a-zA-Z0-9]+/g, '-').slice(0, max).replace(/^-+|-+$/g, '');
+  return s
+    .replace(/[^a-zA-Z0-9]+/g, '-')
+    .slice(0, max)
+    .replace(/^-+|-+$/g, '');
 }
 
 function sortedEntries(settings: Record<string, string>): [string, string][] {

@@ -4,7 +4,8 @@ import type { Plan, PlanPhase } from '../../plan/plan.js';
 import { TargetType, type SageMakerTargetSpec } from '../../plan/target-schema.js';
 import type { Release } from '../../state/types.js';
 import { cpuOverWindow } from '../aws-metrics.js';
-import { ProbeState, type Deployment, type Probe, type RequestResult, type Sample, type Target } from '../types.js';
+import type { RequestResult, Sample } from '../../gates/sample.js';
+import { ProbeState, type Deployment, type Probe, type Target } from '../types.js';
 import {
   configEnvironment,
   createEndpoint,
@@ -64,7 +65,13 @@ export class SageMakerTarget implements Target {
   async apply(plan: Plan, phase: PlanPhase): Promise<Deployment> {
     const ctx = this.ctx(plan);
     const name = resourceName(plan, phase, ctx.spec);
-    const result: Deployment = { version: plan.version, digest: plan.digest, url: null, settings: phase.settings, targetState: { endpointConfigName: name } };
+    const result: Deployment = {
+      version: plan.version,
+      digest: plan.digest,
+      url: null,
+      settings: phase.settings,
+      targetState: { endpointConfigName: name },
+    };
     const ep = await describeEndpoint(ctx);
     if (ep) {
       // A retried task whose update already started, or a phase that changes nothing: no new fleet.
@@ -91,7 +98,7 @@ export class SageMakerTarget implements Target {
   async probe(plan: Plan): Promise<Probe> {
     const ctx = this.ctx(plan);
     const ep = await describeEndpoint(ctx);
-    if (!ep || ep.EndpointStatus !== 'InService') return decideEndpoint(ep, null);
+    if (ep?.EndpointStatus !== 'InService') return decideEndpoint(ep, null);
     const tags = await endpointTags(ctx, ep.EndpointArn ?? '');
     return decideEndpoint(ep, tags[Tag.Expected] ?? null);
   }
@@ -109,7 +116,15 @@ export class SageMakerTarget implements Target {
     const at = this.deps.clock.now();
     const measured = await measureEndpoint(ctx.clients.cw, ctx.spec, at);
     const cpu = cpuOverWindow(cursor, measured.cpuPercent);
-    return { at, health, requests, cpuPercent: cpu.cpuPercent, memoryPercent: measured.memoryPercent, metrics: measured.metrics, cursor: { ...cpu.cursor } };
+    return {
+      at,
+      health,
+      requests,
+      cpuPercent: cpu.cpuPercent,
+      memoryPercent: measured.memoryPercent,
+      metrics: measured.metrics,
+      cursor: { ...cpu.cursor },
+    };
   }
 
   async restore(plan: Plan, release: Release | null): Promise<Deployment | null> {
@@ -122,7 +137,13 @@ export class SageMakerTarget implements Target {
     const want = wantedConfig(release);
     if (!ep) throw new RollbackFailedError(`endpoint ${ctx.spec.endpoint} no longer exists: cannot restore ${want}`);
     await this.reconcile(ctx, ep, want);
-    return { version: release.version, digest: release.digest, url: null, settings: release.settings, targetState: { endpointConfigName: want } };
+    return {
+      version: release.version,
+      digest: release.digest,
+      url: null,
+      settings: release.settings,
+      targetState: { endpointConfigName: want },
+    };
   }
 
   async probeRestored(plan: Plan, release: Release | null): Promise<Probe> {
@@ -138,7 +159,8 @@ export class SageMakerTarget implements Target {
     if (ep.EndpointStatus === 'InService' && ep.EndpointConfigName === want) {
       return { state: ProbeState.Stable, detail: `endpoint ${ctx.spec.endpoint} InService on ${want}` };
     }
-    if (await this.reconcile(ctx, ep, want)) return { state: ProbeState.Pending, detail: `restoring endpoint ${ctx.spec.endpoint} to ${want}` };
+    if (await this.reconcile(ctx, ep, want))
+      return { state: ProbeState.Pending, detail: `restoring endpoint ${ctx.spec.endpoint} to ${want}` };
     return decideEndpoint(ep, want);
   }
 

@@ -19,7 +19,8 @@ const MANIFEST = `name: test-app\nversion: 9.0.0\ntarget: { environment: ${ENV} 
 const APP = { name: 'server.js', content: 'require("http")' };
 const PROCFILE = { name: 'Procfile', content: 'web: node server.js\n' };
 
-const processRecord = async () => JSON.parse(await readFile(join(home, 'envs', ENV, 'process.json'), 'utf8')) as { pid: number; version: string };
+const processRecord = async () =>
+  JSON.parse(await readFile(join(home, 'envs', ENV, 'process.json'), 'utf8')) as { pid: number; version: string };
 
 beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), 'ml-rollout-bad-'));
@@ -35,7 +36,12 @@ afterAll(async () => {
   try {
     // After every rejection, the first version still serves, healthy.
     const status = await cli(['status', '--env', ENV, '--json'], home);
-    expect(JSON.parse(status.stdout)).toEqual({ environment: ENV, version: '1.0.0', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), healthy: true });
+    expect(JSON.parse(status.stdout)).toEqual({
+      environment: ENV,
+      version: '1.0.0',
+      url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      healthy: true,
+    });
   } finally {
     await cli(['destroy', '--env', ENV], home);
     await rm(home, { recursive: true, force: true });
@@ -49,7 +55,7 @@ async function expectRejected(args: string[], message: RegExp, env: Record<strin
   expect(lines).toHaveLength(1);
   expect(lines[0]).toMatch(message);
   expect(await processRecord()).toEqual(running);
-  expect((await fetch(`${(await processRecord() as unknown as { url: string }).url}/health`)).status).toBe(200);
+  expect((await fetch(`${((await processRecord()) as unknown as { url: string }).url}/health`)).status).toBe(200);
 }
 
 describe('bad input: exit 2, one line, nothing changed', () => {
@@ -61,13 +67,17 @@ describe('bad input: exit 2, one line, nothing changed', () => {
 
   it('a zip with an entry outside its root (../)', async () => {
     const f = join(work, 'dotdot.zip');
-    await writeZip(f, [{ name: 'rollout.yaml', content: MANIFEST }, PROCFILE, { name: 'xx/evil.txt', content: 'x' }], { 'xx/evil.txt': '../evil.txt' });
+    await writeZip(f, [{ name: 'rollout.yaml', content: MANIFEST }, PROCFILE, { name: 'xx/evil.txt', content: 'x' }], {
+      'xx/evil.txt': '../evil.txt',
+    });
     await expectRejected(['deploy', f], /entry \.\.\/evil\.txt points outside the bundle root/);
   });
 
   it('a zip with an absolute path', async () => {
     const f = join(work, 'absolute.zip');
-    await writeZip(f, [{ name: 'rollout.yaml', content: MANIFEST }, PROCFILE, { name: 'xtmp/evil.txt', content: 'x' }], { 'xtmp/evil.txt': '/tmp/evil.txt' });
+    await writeZip(f, [{ name: 'rollout.yaml', content: MANIFEST }, PROCFILE, { name: 'xtmp/evil.txt', content: 'x' }], {
+      'xtmp/evil.txt': '/tmp/evil.txt',
+    });
     await expectRejected(['deploy', f], /entry \/tmp\/evil\.txt has an absolute path/);
   });
 
@@ -86,7 +96,11 @@ describe('bad input: exit 2, one line, nothing changed', () => {
   it('entries that expand past the size limit', async () => {
     const f = join(work, 'bomb.zip');
     // 3 MiB of zeros compresses to a few KiB; the limit is set to 1 MiB for the test.
-    await writeZip(f, [{ name: 'rollout.yaml', content: MANIFEST }, PROCFILE, { name: 'zeros.bin', content: Buffer.alloc(3 * 1024 * 1024) }]);
+    await writeZip(f, [
+      { name: 'rollout.yaml', content: MANIFEST },
+      PROCFILE,
+      { name: 'zeros.bin', content: Buffer.alloc(3 * 1024 * 1024) },
+    ]);
     await expectRejected(['deploy', f], /bomb\.zip expands past the size limit of 1048576 bytes/, { ML_ROLLOUT_MAX_BUNDLE_MB: '1' });
   });
 
@@ -109,7 +123,11 @@ describe('bad input: exit 2, one line, nothing changed', () => {
   });
 
   it('a manifest failing the schema names the field', async () => {
-    const dir = await makeBundle(work, { version: '9.0.2', environment: ENV, phases: [{ name: 'only', gate: { cpuPercent: 'high' as never } }] });
+    const dir = await makeBundle(work, {
+      version: '9.0.2',
+      environment: ENV,
+      phases: [{ name: 'only', gate: { cpuPercent: 'high' as never } }],
+    });
     await expectRejected(['deploy', dir], /rollout\.yaml: phases\.0\.gate\.cpuPercent: .*expected number/);
   });
 
@@ -126,10 +144,20 @@ describe('bad input: exit 2, one line, nothing changed', () => {
   it('an environment whose lock another rollout holds: says which version, since when', async () => {
     const since = new Date().toISOString();
     const locks = new LocalLockStore(home, systemClock);
-    await locks.acquire({ environment: ENV, rolloutId: 'someone-else', version: '7.7.7', since, expiresAt: new Date(Date.now() + 600_000).toISOString(), owner: `${hostname()}:${process.pid}` });
+    await locks.acquire({
+      environment: ENV,
+      rolloutId: 'someone-else',
+      version: '7.7.7',
+      since,
+      expiresAt: new Date(Date.now() + 600_000).toISOString(),
+      owner: `${hostname()}:${process.pid}`,
+    });
     try {
       const dir = await makeBundle(work, { version: '9.0.5', environment: ENV, phases: [{ name: 'only' }] });
-      await expectRejected(['deploy', dir], new RegExp(`locked by the rollout of version 7\\.7\\.7 \\(someone-else\\) since ${since.replace(/\./g, '\\.')}`));
+      await expectRejected(
+        ['deploy', dir],
+        new RegExp(`locked by the rollout of version 7\\.7\\.7 \\(someone-else\\) since ${since.replace(/\./g, '\\.')}`),
+      );
       const unlock = await cli(['unlock', '--env', ENV], home);
       expect(unlock.code).toBe(0);
       expect(unlock.stdout).toContain('removed the lock of bad-input held by someone-else (version 7.7.7');

@@ -28,7 +28,8 @@ describe('ml-rollout CLI', () => {
     const r = await cli(['deploy', await makeBundle(work, { version: '1.0.0', environment: ENV })], home);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
-    for (const phase of ['minimal', 'ml-dependencies', 'faiss-scin', 'verify-metrics']) expect(r.stdout).toMatch(new RegExp(`\\[\\d/4 ${phase}\\] applying`));
+    for (const phase of ['minimal', 'ml-dependencies', 'faiss-scin', 'verify-metrics'])
+      expect(r.stdout).toMatch(new RegExp(`\\[\\d/4 ${phase}\\] applying`));
     expect(r.stdout).toMatch(/✓ errorRatePercent 0% ≤ 1%/);
     expect(r.stdout).toMatch(/Succeeded: 1\.0\.0 serves at http:\/\/127\.0\.0\.1:\d+/);
     const s = await status();
@@ -52,12 +53,18 @@ describe('ml-rollout CLI', () => {
       rollback: { performed: true, restoredVersion: '1.0.0', verified: true },
     });
     expect(json.phases.map((p: { name: string; status: string }) => [p.name, p.status])).toEqual([
-      ['minimal', 'passed'], ['ml-dependencies', 'passed'], ['faiss-scin', 'failed'], ['verify-metrics', 'skipped'],
+      ['minimal', 'passed'],
+      ['ml-dependencies', 'passed'],
+      ['faiss-scin', 'failed'],
+      ['verify-metrics', 'skipped'],
     ]);
     expect(json.phases[2].checks).toContainEqual({ name: 'smoke POST /predict', value: 500, threshold: 200, passed: false });
     expect(json.transitions.map((t: { state: string }) => t.state)).toContain('RestoreSnapshot');
     expect(await status()).toMatchObject({ version: '1.0.0', healthy: true });
-    const outbox = (await readFile(join(home, 'outbox.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const outbox = (await readFile(join(home, 'outbox.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(outbox.at(-1).Subject).toBe('[ml-rollout] lifecycle: test-app 1.1.0 rolled back (faiss-scin)');
   });
 
@@ -86,8 +93,12 @@ describe('ml-rollout CLI', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('test-app 3.0.0 → local environment lifecycle');
     expect(r.stdout).toMatch(/1\. minimal\n\s+settings: ML_AVAILABLE=false\n\s+gate: health 2xx\n/);
-    expect(r.stdout).toMatch(/2\. ml-dependencies\n\s+settings: ML_AVAILABLE=true\n\s+gate: health 2xx, each smoke status, inferenceMs ≤ 5000\n/);
-    expect(r.stdout).toMatch(/4\. verify-metrics\n\s+settings: ML_AVAILABLE=true PRELOAD_FAISS=true\n\s+gate: health 2xx, errorRatePercent ≤ 1, inferenceMs ≤ 5000\n\s+deadline 10 s, bake 0 s/);
+    expect(r.stdout).toMatch(
+      /2\. ml-dependencies\n\s+settings: ML_AVAILABLE=true\n\s+gate: health 2xx, each smoke status, inferenceMs ≤ 5000\n/,
+    );
+    expect(r.stdout).toMatch(
+      /4\. verify-metrics\n\s+settings: ML_AVAILABLE=true PRELOAD_FAISS=true\n\s+gate: health 2xx, errorRatePercent ≤ 1, inferenceMs ≤ 5000\n\s+deadline 10 s, bake 0 s/,
+    );
     const after = (await readdir(home, { recursive: true })).filter((f) => !f.startsWith('work'));
     expect(after).toEqual(before.filter((f) => !f.startsWith('work')));
   });

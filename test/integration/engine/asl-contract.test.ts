@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import aslValidator from 'asl-validator';
 import { parse } from 'yaml';
 import { ErrorName, FailName, LambdaServiceErrorName } from '../../../lib/errors.js';
-import { loadDefinition, StateMachineName } from '../../../lib/local/definition.js';
-import { TASK_FUNCTIONS } from '../../../lib/local/handlers.js';
+import { loadDefinition, StateMachineName } from '../../../cli/definition.js';
+import { TASK_FUNCTIONS } from '../../../cli/handlers.js';
 
 type State = { Type: string; Retry?: { ErrorEquals: string[] }[]; Catch?: { ErrorEquals: string[] }[]; Error?: string; Resource?: unknown };
 
@@ -20,7 +20,9 @@ describe.each(machines)('statemachines/%s.asl.yml', (name) => {
   });
 
   it('matches only the exported error names, and its Fail states raise only FailName', async () => {
-    const raw = parse(await readFile(join(import.meta.dirname, '../../../statemachines', `${name}.asl.yml`), 'utf8')) as { States: Record<string, State> };
+    const raw = parse(await readFile(join(import.meta.dirname, '../../../statemachines', `${name}.asl.yml`), 'utf8')) as {
+      States: Record<string, State>;
+    };
     const states = Object.values(raw.States);
     const matched = states.flatMap((s) => [...(s.Retry ?? []), ...(s.Catch ?? [])].flatMap((r) => r.ErrorEquals));
     expect(matched.filter((e) => !known.has(e))).toEqual([]);
@@ -35,7 +37,9 @@ describe.each(machines)('statemachines/%s.asl.yml', (name) => {
   });
 
   it('never retries an invalid bundle', async () => {
-    const raw = parse(await readFile(join(import.meta.dirname, '../../../statemachines', `${name}.asl.yml`), 'utf8')) as { States: Record<string, State> };
+    const raw = parse(await readFile(join(import.meta.dirname, '../../../statemachines', `${name}.asl.yml`), 'utf8')) as {
+      States: Record<string, State>;
+    };
     const retried = Object.values(raw.States).flatMap((s) => (s.Retry ?? []).flatMap((r) => r.ErrorEquals));
     expect(retried).not.toContain(ErrorName.BundleInvalid);
     expect(retried).not.toContain(ErrorName.GateFailed);

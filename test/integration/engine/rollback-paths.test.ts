@@ -1,6 +1,6 @@
 import { FailName } from '../../../lib/errors.js';
 import { hostname } from 'node:os';
-import { runStateMachine, type RunResult } from '../../../lib/local/engine.js';
+import { runStateMachine, type RunResult } from '../../../cli/engine.js';
 import type { Runtime } from '../../../lib/runtime.js';
 import { makeBundle } from '../../support/bundles.js';
 import { tempRuntime } from '../../support/local-runtime.js';
@@ -13,7 +13,12 @@ let cleanup: (envs: string[]) => Promise<void>;
 let n = 0;
 const states = (r: RunResult) => r.transitions.map((t) => t.state);
 const deploy = async (version: string) =>
-  runStateMachine({ name: 'rollout', input: { rolloutId: `d${++n}`, bundle: { path: await makeBundle(home, { version, environment: ENV }) } }, waitMs: 20, retryMs: 5 });
+  runStateMachine({
+    name: 'rollout',
+    input: { rolloutId: `d${++n}`, bundle: { path: await makeBundle(home, { version, environment: ENV }) } },
+    waitMs: 20,
+    retryMs: 5,
+  });
 const rollback = () => runStateMachine({ name: 'rollback', input: { rolloutId: `b${++n}`, environment: ENV }, waitMs: 20, retryMs: 5 });
 
 beforeAll(async () => {
@@ -35,7 +40,14 @@ describe('rollback.asl.yml and the environment lock', () => {
     const r = await rollback();
     expect([r.status, r.error, r.cause]).toEqual(['SUCCEEDED', null, null]);
     // Polling repeats WaitForRestore → VerifyRestore → RestoreHealthy until the process answers.
-    expect(states(r).slice(0, 6)).toEqual(['PrepareRollback', 'AcquireLock', 'RestoreSnapshot', 'WaitForRestore', 'VerifyRestore', 'RestoreHealthy']);
+    expect(states(r).slice(0, 6)).toEqual([
+      'PrepareRollback',
+      'AcquireLock',
+      'RestoreSnapshot',
+      'WaitForRestore',
+      'VerifyRestore',
+      'RestoreHealthy',
+    ]);
     expect(states(r).slice(-4)).toEqual(['RecordRollback', 'ReleaseLock', 'NotifyRolledBack', 'RolledBack']);
     expect((await rt.state.getServing(ENV))?.version).toBe('1.0.0');
     const kg = await rt.state.getKnownGood(ENV);

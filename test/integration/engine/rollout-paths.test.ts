@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorName, FailName, TargetError, TransientError } from '../../../lib/errors.js';
-import { runStateMachine, type RunResult } from '../../../lib/local/engine.js';
-import { TASK_FUNCTIONS } from '../../../lib/local/handlers.js';
+import { runStateMachine, type RunResult } from '../../../cli/engine.js';
+import { TASK_FUNCTIONS } from '../../../cli/handlers.js';
 import { ProbeState } from '../../../lib/targets/types.js';
 import { LocalTarget } from '../../../lib/targets/local/local-target.js';
 import type { Runtime } from '../../../lib/runtime.js';
@@ -26,7 +26,16 @@ const outbox = async () =>
   (await readFile(join(home, 'outbox.jsonl'), 'utf8').catch(() => ''))
     .split('\n')
     .filter(Boolean)
-    .map((l) => JSON.parse(JSON.parse(l).Message) as { outcome: string; version: string; phase: string | null; reason: { message: string } | null; execution?: string });
+    .map(
+      (l) =>
+        JSON.parse(JSON.parse(l).Message) as {
+          outcome: string;
+          version: string;
+          phase: string | null;
+          reason: { message: string } | null;
+          execution?: string;
+        },
+    );
 const serving = async () => {
   const s = await rt.state.getServing(ENV);
   const probe = s ? await new LocalTarget(rt).probe({ environment: ENV, health: { path: '/health', timeoutMs: 1000 } } as never) : null;
@@ -65,7 +74,10 @@ describe('rollout.asl.yml paths', () => {
 
   it.each([0, 1, 2, 3])('a failed gate in phase %i rolls back to the previous version, verified', async (phase) => {
     // Memory past the gate in that phase only: the gate's memory check fails there.
-    const phases = fourPhases({ [phase]: { settings: { ALLOCATE_MB: '96' } } }).map((p) => ({ ...p, gate: { ...p.gate, memoryPercent: 60 } }));
+    const phases = fourPhases({ [phase]: { settings: { ALLOCATE_MB: '96' } } }).map((p) => ({
+      ...p,
+      gate: { ...p.gate, memoryPercent: 60 },
+    }));
     const r = await run(await makeBundle(home, { version: `2.0.${phase}`, environment: ENV, memoryMb: 128, phases }));
     expect(r.error).toBe(FailName.RolledBack);
     const s = states(r);
@@ -83,7 +95,13 @@ describe('rollout.asl.yml paths', () => {
   });
 
   it('a missed deadline: a service that never listens fails its phase with DeadlineExceeded', async () => {
-    const r = await run(await makeBundle(home, { version: '3.0.0', environment: ENV, phases: fourPhases({ 1: { settings: { HANG: 'true' }, deadlineSeconds: 1 } }) }));
+    const r = await run(
+      await makeBundle(home, {
+        version: '3.0.0',
+        environment: ENV,
+        phases: fourPhases({ 1: { settings: { HANG: 'true' }, deadlineSeconds: 1 } }),
+      }),
+    );
     expect(r.error).toBe(FailName.RolledBack);
     expect(states(r).filter((x) => x === 'CheckStable').length).toBeGreaterThan(2);
     const record = await rt.state.getRollout(ENV, `r${n}`);
@@ -92,7 +110,9 @@ describe('rollout.asl.yml paths', () => {
   });
 
   it('a service that crashes fails its phase at once with PhaseFailed', async () => {
-    const r = await run(await makeBundle(home, { version: '3.1.0', environment: ENV, phases: fourPhases({ 2: { settings: { CRASH: 'true' } } }) }));
+    const r = await run(
+      await makeBundle(home, { version: '3.1.0', environment: ENV, phases: fourPhases({ 2: { settings: { CRASH: 'true' } } }) }),
+    );
     expect(r.error).toBe(FailName.RolledBack);
     const record = await rt.state.getRollout(ENV, `r${n}`);
     expect(record?.failure).toMatchObject({ phase: 'faiss-scin', error: ErrorName.PhaseFailed });
@@ -100,7 +120,9 @@ describe('rollout.asl.yml paths', () => {
   });
 
   it('a service answering 500 fails the smoke check', async () => {
-    const r = await run(await makeBundle(home, { version: '3.2.0', environment: ENV, phases: fourPhases({ 1: { settings: { PREDICT_STATUS: '500' } } }) }));
+    const r = await run(
+      await makeBundle(home, { version: '3.2.0', environment: ENV, phases: fourPhases({ 1: { settings: { PREDICT_STATUS: '500' } } }) }),
+    );
     expect(r.error).toBe(FailName.RolledBack);
     expect(r.cause).toBe('ml-dependencies gate failed: smoke POST /predict 500 (expected 200)');
   });
@@ -167,7 +189,9 @@ describe('rollout.asl.yml paths', () => {
 
   it('a first deployment that fails stops the environment', async () => {
     const env = 'paths-first';
-    const r = await run(await makeBundle(home, { version: '1.0.0', environment: env, phases: fourPhases({ 1: { settings: { PREDICT_STATUS: '500' } } }) }));
+    const r = await run(
+      await makeBundle(home, { version: '1.0.0', environment: env, phases: fourPhases({ 1: { settings: { PREDICT_STATUS: '500' } } }) }),
+    );
     expect(r.error).toBe(FailName.RolledBack);
     expect(await new LocalTarget(rt).record(env)).toBeNull();
     expect(await rt.state.getServing(env)).toBeNull();

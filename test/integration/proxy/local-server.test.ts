@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { startLocalProxy, type LocalProxy } from '../../../lib/local/proxy-server.js';
+import { startLocalProxy, type LocalProxy } from '../../../cli/proxy-server.js';
 import { ProxyMetric } from '../../../lib/proxy/metrics.js';
 import { LocalStateStore } from '../../../lib/state/local-store.js';
 import { serving } from '../../unit/proxy/support.js';

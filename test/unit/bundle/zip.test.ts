@@ -19,7 +19,10 @@ describe('zip entry safety', () => {
 describe('limits', () => {
   it('come from the environment when set, else the defaults', () => {
     expect(limitsFromEnv({})).toEqual(DEFAULT_LIMITS);
-    expect(limitsFromEnv({ ML_ROLLOUT_MAX_BUNDLE_MB: '2', ML_ROLLOUT_MAX_BUNDLE_ENTRIES: '10' })).toEqual({ maxTotalBytes: 2 * 1024 * 1024, maxEntries: 10 });
+    expect(limitsFromEnv({ ML_ROLLOUT_MAX_BUNDLE_MB: '2', ML_ROLLOUT_MAX_BUNDLE_ENTRIES: '10' })).toEqual({
+      maxTotalBytes: 2 * 1024 * 1024,
+      maxEntries: 10,
+    });
     expect(limitsFromEnv({ ML_ROLLOUT_MAX_BUNDLE_MB: 'lots' })).toEqual(DEFAULT_LIMITS);
   });
 });

@@ -30,7 +30,12 @@ describe('task handlers', () => {
       name: ErrorName.InvalidEvent,
       message: 'invalid event: rolloutId: letters, digits, dashes and underscores, at most 80',
     });
-    await expect(applyPhase({ rolloutId: 'r1' }, context)).rejects.toMatchObject({ name: ErrorName.InvalidEvent, message: expect.stringContaining('plan') });
-    await expect(notify({ outcome: 'exploded', state: { rolloutId: 'r' } }, context)).rejects.toMatchObject({ name: ErrorName.InvalidEvent });
+    await expect(applyPhase({ rolloutId: 'r1' }, context)).rejects.toMatchObject({
+      name: ErrorName.InvalidEvent,
+      message: expect.stringContaining('plan'),
+    });
+    await expect(notify({ outcome: 'exploded', state: { rolloutId: 'r' } }, context)).rejects.toMatchObject({
+      name: ErrorName.InvalidEvent,
+    });
   });
 });

@@ -3,16 +3,35 @@ import { evaluate } from '../../../lib/gates/evaluate.js';
 import { percentile, summarize } from '../../../lib/gates/stats.js';
 import { describeCheck } from '../../../lib/gates/verdict.js';
 import type { PlanPhase } from '../../../lib/plan/plan.js';
-import type { RequestResult, Sample } from '../../../lib/targets/types.js';
+import type { RequestResult, Sample } from '../../../lib/gates/sample.js';
 
-const ok = (latencyMs: number, status = 200): RequestResult => ({ label: 'POST /predict', status, expectStatus: 200, latencyMs, ok: status === 200 });
+const ok = (latencyMs: number, status = 200): RequestResult => ({
+  label: 'POST /predict',
+  status,
+  expectStatus: 200,
+  latencyMs,
+  ok: status === 200,
+});
 const health: RequestResult = { label: 'GET /health', status: 200, expectStatus: 200, latencyMs: 3, ok: true };
 const phase = (gate: Partial<PlanPhase['gate']> = {}, extra: Partial<PlanPhase> = {}): PlanPhase => ({
-  index: 3, name: 'verify-metrics', settings: {}, changes: {}, smoke: true, bakeSeconds: 10, deadlineSeconds: 120,
-  gate: { inferenceMs: 5000, ...gate }, ...extra,
+  index: 3,
+  name: 'verify-metrics',
+  settings: {},
+  changes: {},
+  smoke: true,
+  bakeSeconds: 10,
+  deadlineSeconds: 120,
+  gate: { inferenceMs: 5000, ...gate },
+  ...extra,
 });
 const sample = (at: number, requests: RequestResult[], over: Partial<Sample> = {}): Sample => ({
-  at, health, requests, cpuPercent: 12.5, memoryPercent: 40, cursor: { at: 0, cpuTicks: 0 }, ...over,
+  at,
+  health,
+  requests,
+  cpuPercent: 12.5,
+  memoryPercent: 40,
+  cursor: { at: 0, cpuTicks: 0 },
+  ...over,
 });
 const windowOf = (p: PlanPhase, samples: Sample[]): BakeWindow => samples.reduce<BakeWindow | null>((w, s) => accumulate(w, s, p), null)!;
 
@@ -28,7 +47,15 @@ describe('bake window', () => {
   it('accumulates requests, failures, latencies and peak memory; completes after bakeSeconds', () => {
     const p = phase();
     const w = windowOf(p, [sample(1000, [ok(10), ok(20, 500)], { memoryPercent: 50 }), sample(2000, [ok(30)], { memoryPercent: 45 })]);
-    expect(w).toMatchObject({ startedAt: 1000, until: 11_000, samples: 2, requests: 3, failures: 1, latencies: [10, 20, 30], memoryPercent: 50 });
+    expect(w).toMatchObject({
+      startedAt: 1000,
+      until: 11_000,
+      samples: 2,
+      requests: 3,
+      failures: 1,
+      latencies: [10, 20, 30],
+      memoryPercent: 50,
+    });
     expect(isComplete(w, 10_999)).toBe(false);
     expect(isComplete(w, 11_000)).toBe(true);
   });

@@ -8,11 +8,22 @@ import { buildMessage, summaryLine } from '../../../lib/notify/message.js';
 import type { RolloutNotification } from '../../../lib/notify/types.js';
 
 const rolledBack: RolloutNotification = {
-  outcome: 'rolled_back', rolloutId: 'r1', environment: 'skin-dev', name: 'skin-similarity', version: '1.3.0', previousVersion: '1.2.0',
+  outcome: 'rolled_back',
+  rolloutId: 'r1',
+  environment: 'skin-dev',
+  name: 'skin-similarity',
+  version: '1.3.0',
+  previousVersion: '1.2.0',
   phase: 'faiss-scin',
-  reason: { error: 'GateFailed', message: 'faiss-scin gate failed: memoryPercent 93.2% > 80%', check: { name: 'memoryPercent', value: 93.2, threshold: 80, passed: false, unit: '%' } },
+  reason: {
+    error: 'GateFailed',
+    message: 'faiss-scin gate failed: memoryPercent 93.2% > 80%',
+    check: { name: 'memoryPercent', value: 93.2, threshold: 80, passed: false, unit: '%' },
+  },
   rollback: { performed: true, restoredVersion: '1.2.0', verified: true },
-  startedAt: '2026-11-22T10:00:00.000Z', finishedAt: '2026-11-22T10:01:00.000Z', durationMs: 60_000,
+  startedAt: '2026-11-22T10:00:00.000Z',
+  finishedAt: '2026-11-22T10:01:00.000Z',
+  durationMs: 60_000,
 };
 
 let home: string;
@@ -44,7 +55,9 @@ describe('notification messages', () => {
     const m = buildMessage(rolledBack);
     expect(m.subject).toBe('[ml-rollout] skin-dev: skin-similarity 1.3.0 rolled back (faiss-scin)');
     expect(m.attributes).toEqual({ environment: 'skin-dev', status: 'rolled_back' });
-    expect(summaryLine(rolledBack)).toBe('skin-dev: skin-similarity 1.3.0 rolled back (faiss-scin) (previous: 1.2.0): memoryPercent 93.2% > 80%');
+    expect(summaryLine(rolledBack)).toBe(
+      'skin-dev: skin-similarity 1.3.0 rolled back (faiss-scin) (previous: 1.2.0): memoryPercent 93.2% > 80%',
+    );
   });
 });
 
@@ -70,7 +83,10 @@ describe('LocalNotifier', () => {
     await new LocalNotifier(home, url()).publish(buildMessage(rolledBack));
     answer = 200;
     await new LocalNotifier(home, 'http://127.0.0.1:1/nothing-listens').publish(buildMessage(rolledBack));
-    const lines = (await readFile(join(home, 'outbox.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const lines = (await readFile(join(home, 'outbox.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.slack.delivered)).toEqual([false, false]);
     expect(lines[0].slack.detail).toBe('HTTP 500');
   });

@@ -3,7 +3,9 @@ import { escapeMrkdwn, executionLink, formatDuration, slackMessage, type SlackBl
 import type { RolloutNotification } from '../../../lib/notify/types.js';
 
 /** The notification of a rollout rolled back in faiss-scin (shared with the other notifier tests). */
-const rolledBack = JSON.parse(readFileSync(new URL('../../fixtures/events/notification-rolled-back.json', import.meta.url), 'utf8')) as RolloutNotification;
+const rolledBack = JSON.parse(
+  readFileSync(new URL('../../fixtures/events/notification-rolled-back.json', import.meta.url), 'utf8'),
+) as RolloutNotification;
 const EXECUTION = rolledBack.execution!;
 
 const succeeded: RolloutNotification = {
@@ -71,7 +73,11 @@ describe('slackMessage', () => {
       slackMessage({
         ...rolledBack,
         outcome: 'rollback_failed',
-        reason: { error: 'GateFailed', message: 'cpu', check: { name: 'cpuPercent', value: null, threshold: 70, passed: false, inconclusive: true, unit: ' %' } },
+        reason: {
+          error: 'GateFailed',
+          message: 'cpu',
+          check: { name: 'cpuPercent', value: null, threshold: 70, passed: false, inconclusive: true, unit: ' %' },
+        },
         rollback: { performed: true, restoredVersion: '1.2.0', verified: false },
       }).blocks,
     );
@@ -81,7 +87,11 @@ describe('slackMessage', () => {
   });
 
   it('escapes what a bundle controls, so a version cannot mention @channel or forge a link', () => {
-    const { text, blocks } = slackMessage({ ...rolledBack, version: '<!channel>', reason: { error: 'BundleInvalid', message: '<http://x|y> & z' } });
+    const { text, blocks } = slackMessage({
+      ...rolledBack,
+      version: '<!channel>',
+      reason: { error: 'BundleInvalid', message: '<http://x|y> & z' },
+    });
     // The header is plain_text, which Slack never parses; everything else is mrkdwn.
     const mrkdwn = `${text}\n${textOf(blocks.filter((b) => b.type !== 'header'))}`;
     expect(mrkdwn).toContain('&lt;!channel&gt;');

@@ -59,9 +59,11 @@ describe('deliverToSlack', () => {
   });
 
   it('reports an unreadable parameter instead of throwing', async () => {
-    ssmMock.on(GetParameterCommand).rejects(
-      new SSMServiceException({ name: 'ParameterNotFound', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'not found' }),
-    );
+    ssmMock
+      .on(GetParameterCommand)
+      .rejects(
+        new SSMServiceException({ name: 'ParameterNotFound', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'not found' }),
+      );
     const result = await deliverToSlack(new CachedParameter(ssm(), PARAM, 60_000, clock), notification);
     expect(result).toMatchObject({ delivered: false, attempts: 0, status: null });
     expect(result.delivered === false && result.detail).toContain('webhook URL unavailable');

@@ -74,7 +74,12 @@ describe('postToSlack', () => {
 
   it('does not retry what retrying cannot fix (400 invalid_payload, 404 no_service)', async () => {
     const s = slack([answer(400, {}, 'invalid_payload'), answer(404, {}, 'no_service')]);
-    await expect(postToSlack(URL, message, s.options)).resolves.toMatchObject({ delivered: false, attempts: 1, status: 400, detail: 'HTTP 400 invalid_payload' });
+    await expect(postToSlack(URL, message, s.options)).resolves.toMatchObject({
+      delivered: false,
+      attempts: 1,
+      status: 400,
+      detail: 'HTTP 400 invalid_payload',
+    });
     await expect(postToSlack(URL, message, s.options)).resolves.toMatchObject({ delivered: false, attempts: 1, status: 404 });
     expect(s.waits).toEqual([]);
   });

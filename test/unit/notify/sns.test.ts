@@ -10,7 +10,9 @@ const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:ml-rollout-test-rollouts';
 const snsMock = mockClient(SNSClient);
 
 /** The notification of a rollout rolled back in faiss-scin (shared with the other notifier tests). */
-const rolledBack = JSON.parse(readFileSync(new URL('../../fixtures/events/notification-rolled-back.json', import.meta.url), 'utf8')) as RolloutNotification;
+const rolledBack = JSON.parse(
+  readFileSync(new URL('../../fixtures/events/notification-rolled-back.json', import.meta.url), 'utf8'),
+) as RolloutNotification;
 
 beforeEach(() => snsMock.reset());
 
@@ -42,7 +44,10 @@ describe('SnsNotifier', () => {
   it('never sends an empty attribute value', async () => {
     snsMock.on(PublishCommand).resolves({});
     const msg = buildMessage({ ...rolledBack, environment: null });
-    await new SnsNotifier(new SNSClient({ region: 'eu-west-1' }), TOPIC).publish({ ...msg, attributes: { ...msg.attributes, environment: '' } });
+    await new SnsNotifier(new SNSClient({ region: 'eu-west-1' }), TOPIC).publish({
+      ...msg,
+      attributes: { ...msg.attributes, environment: '' },
+    });
     expect(snsMock).toHaveReceivedCommandWith(PublishCommand, {
       MessageAttributes: expect.objectContaining({ environment: { DataType: 'String', StringValue: 'unknown' } }),
     });
@@ -52,9 +57,9 @@ describe('SnsNotifier', () => {
     const msg = buildMessage(rolledBack);
     await expect(new SnsNotifier(new SNSClient({ region: 'eu-west-1' }), undefined).publish(msg)).rejects.toThrow(/TOPIC_ARN/);
 
-    snsMock.on(PublishCommand).rejects(
-      new SNSServiceException({ name: 'InternalError', $fault: 'server', $metadata: { httpStatusCode: 500 }, message: 'boom' }),
-    );
+    snsMock
+      .on(PublishCommand)
+      .rejects(new SNSServiceException({ name: 'InternalError', $fault: 'server', $metadata: { httpStatusCode: 500 }, message: 'boom' }));
     await expect(new SnsNotifier(new SNSClient({ region: 'eu-west-1' }), TOPIC).publish(msg)).rejects.toBeInstanceOf(TransientError);
   });
 });

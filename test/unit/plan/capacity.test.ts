@@ -77,7 +77,12 @@ describe('capacity preflight', () => {
 
   it('names SageMaker types with their ml. prefix and skips types SageMaker does not host', () => {
     const fit = capacityFit(sagemaker('ml.m5.large', { memoryGb: 0.5 }));
-    expect(fit).toMatchObject({ instanceType: 'ml.m5.large', instanceMemoryGb: 8, fits: true, cheapestFit: { type: 'ml.m5.large', monthlyUsd: 70 } });
+    expect(fit).toMatchObject({
+      instanceType: 'ml.m5.large',
+      instanceMemoryGb: 8,
+      fits: true,
+      cheapestFit: { type: 'ml.m5.large', monthlyUsd: 70 },
+    });
     expect(() => assertCapacity(sagemaker('ml.m5.large', { components: SEED_RECOMMENDED }))).toThrow(
       /the cheapest instance type that fits is ml\.m5\.2xlarge \(32 GB, ~\$280\/month\)$/,
     );

@@ -29,11 +29,29 @@ describe('target schema: elastic-beanstalk', () => {
   it('accepts the seeds environment upgrade as instance settings', () => {
     const t = targetSchema.parse({
       ...eb,
-      instance: { instanceType: 'm5.2xlarge', rootVolumeSize: 100, rootVolumeType: 'gp3', rootVolumeIops: 3000, rootVolumeThroughput: 125, minSize: 1, maxSize: 3, cooldown: 300 },
+      instance: {
+        instanceType: 'm5.2xlarge',
+        rootVolumeSize: 100,
+        rootVolumeType: 'gp3',
+        rootVolumeIops: 3000,
+        rootVolumeThroughput: 125,
+        minSize: 1,
+        maxSize: 3,
+        cooldown: 300,
+      },
     });
     expect(t).toEqual({
       ...eb,
-      instance: { instanceType: 'm5.2xlarge', rootVolumeSize: 100, rootVolumeType: 'gp3', rootVolumeIops: 3000, rootVolumeThroughput: 125, minSize: 1, maxSize: 3, cooldown: 300 },
+      instance: {
+        instanceType: 'm5.2xlarge',
+        rootVolumeSize: 100,
+        rootVolumeType: 'gp3',
+        rootVolumeIops: 3000,
+        rootVolumeThroughput: 125,
+        minSize: 1,
+        maxSize: 3,
+        cooldown: 300,
+      },
     });
   });
 

@@ -8,14 +8,32 @@ describe('stored answers', () => {
   });
 
   it('read anything else as no answer (a miss), never as an error', () => {
-    for (const raw of ['', '{"s":200}', '200 application/json', 'abc text/plain\n{}', '999 x\n{}', '600 x\n{}', '099 x\n{}', '20 x\n{}', '2000 x\n{}', '200x\n{}', '2a0 x\n{}', '200\n{}']) {
+    for (const raw of [
+      '',
+      '{"s":200}',
+      '200 application/json',
+      'abc text/plain\n{}',
+      '999 x\n{}',
+      '600 x\n{}',
+      '099 x\n{}',
+      '20 x\n{}',
+      '2000 x\n{}',
+      '200x\n{}',
+      '2a0 x\n{}',
+      '200\n{}',
+    ]) {
       expect(decodeAnswer(raw)).toBeNull();
     }
   });
 
   it('decode straight into the answer the proxy gives, with its cache status', () => {
     expect(decodeAnswer('204 \n', CacheStatus.Hit)).toEqual({ status: 204, contentType: '', body: '', cache: CacheStatus.Hit });
-    expect(decodeAnswer('503 text/plain\nbusy', CacheStatus.Hit)).toEqual({ status: 503, contentType: 'text/plain', body: 'busy', cache: CacheStatus.Hit });
+    expect(decodeAnswer('503 text/plain\nbusy', CacheStatus.Hit)).toEqual({
+      status: 503,
+      contentType: 'text/plain',
+      body: 'busy',
+      cache: CacheStatus.Hit,
+    });
     expect(decodeAnswer('oops', CacheStatus.Hit)).toBeNull();
   });
 

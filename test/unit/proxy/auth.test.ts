@@ -107,7 +107,10 @@ describe('SsmApiKeySource', () => {
   });
 
   it('keeps the keys it had when a refresh fails', async () => {
-    ssm.on(GetParameterCommand).resolvesOnce({ Parameter: { Value: 'k1' } }).rejects(new Error('throttled'));
+    ssm
+      .on(GetParameterCommand)
+      .resolvesOnce({ Parameter: { Value: 'k1' } })
+      .rejects(new Error('throttled'));
     const clock = manualClock();
     const source = new SsmApiKeySource(new SSMClient({}), '/p', 1_000, clock);
     expect(await source.keys()).toEqual(['k1']);

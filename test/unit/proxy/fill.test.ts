@@ -33,7 +33,10 @@ describe('fillAcrossInstances', () => {
     const store = new MemoryStore(10);
     await store.setIfAbsent('k:lock', 'other-instance', 1_000);
     setTimeout(() => void store.del('k:lock'), 15);
-    await expect(fillAcrossInstances(store, 'k', async () => ok('"mine"'), options)).resolves.toEqual({ answer: ok('"mine"'), fromCache: false });
+    await expect(fillAcrossInstances(store, 'k', async () => ok('"mine"'), options)).resolves.toEqual({
+      answer: ok('"mine"'),
+      fromCache: false,
+    });
   });
 
   it('never stores an error answer, and releases the lock when upstream throws', async () => {

@@ -26,7 +26,12 @@ function setup(env: NodeJS.ProcessEnv = {}, log: { logger?: Logger; logDebugSamp
     fetchFn,
   });
   const logger = log.logger ?? new Logger({ serviceName: 'inference-proxy-test', logLevel: 'SILENT' });
-  const handler = createInferenceProxyHandler({ ...parts, maxBodyBytes: config.maxBodyBytes, logger, logDebugSampling: log.logDebugSampling });
+  const handler = createInferenceProxyHandler({
+    ...parts,
+    maxBodyBytes: config.maxBodyBytes,
+    logger,
+    logDebugSampling: log.logDebugSampling,
+  });
   const invoke = async (name: string) => (await handler(eventFixture(name), lambdaContext())) as APIGatewayProxyStructuredResultV2;
   return { handler, invoke, calls };
 }

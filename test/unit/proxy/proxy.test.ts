@@ -110,7 +110,9 @@ describe('InferenceProxy', () => {
 
   it('answers 404 for an unknown environment without calling upstream', async () => {
     const { proxy, service } = setup();
-    await expect(proxy.predict(request({ environment: 'nowhere', path: '/v1/nowhere/predict' }))).rejects.toBeInstanceOf(UnknownEnvironmentError);
+    await expect(proxy.predict(request({ environment: 'nowhere', path: '/v1/nowhere/predict' }))).rejects.toBeInstanceOf(
+      UnknownEnvironmentError,
+    );
     expect(service.state.calls).toBe(0);
   });
 
@@ -138,4 +140,3 @@ describe('InferenceProxy', () => {
     expect(metrics.get(ProxyMetric.RateLimited)).toBe(1);
   });
 });
-

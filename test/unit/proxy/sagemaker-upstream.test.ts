@@ -30,12 +30,18 @@ describe('SageMakerUpstream', () => {
     sm.on(InvokeEndpointCommand).rejects(
       new ModelError({ $metadata: {}, message: 'bad input', OriginalStatusCode: 400, OriginalMessage: '{"error":"embedding"}' }),
     );
-    await expect(upstream().predict('{}')).resolves.toEqual({ status: 400, contentType: 'application/json', body: '{"error":"embedding"}' });
+    await expect(upstream().predict('{}')).resolves.toEqual({
+      status: 400,
+      contentType: 'application/json',
+      body: '{"error":"embedding"}',
+    });
   });
 
   it('turns a model 5xx or a service error into UpstreamError', async () => {
     sm.on(InvokeEndpointCommand).rejects(new ModelError({ $metadata: {}, message: 'boom', OriginalStatusCode: 500 }));
-    const err = await upstream().predict('{}').catch((e: unknown) => e);
+    const err = await upstream()
+      .predict('{}')
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UpstreamError);
     expect((err as UpstreamError).upstreamStatus).toBe(500);
     expect((err as UpstreamError).status).toBe(502);
@@ -46,7 +52,9 @@ describe('SageMakerUpstream', () => {
   it('gives up after its timeout with UpstreamTimeoutError', async () => {
     // Never answers: only the proxy's deadline can end the call.
     sm.on(InvokeEndpointCommand).callsFake(() => new Promise(() => undefined));
-    const err = await upstream().predict('{}').catch((e: unknown) => e);
+    const err = await upstream()
+      .predict('{}')
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UpstreamTimeoutError);
     expect((err as UpstreamTimeoutError).status).toBe(504);
     expect((err as UpstreamTimeoutError).message).toContain('200 ms');

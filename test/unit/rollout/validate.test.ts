@@ -20,10 +20,19 @@ beforeEach(() => s3.reset());
 
 describe('validateBundle from S3', () => {
   it('reads the object, resolves the plan with an S3 release, and leaves no files behind', async () => {
-    const zip = await zipBuffer([{ name: 'rollout.yaml', content: MANIFEST }, { name: 'Procfile', content: 'web: node s.js\n' }, { name: 's.js', content: '' }]);
+    const zip = await zipBuffer([
+      { name: 'rollout.yaml', content: MANIFEST },
+      { name: 'Procfile', content: 'web: node s.js\n' },
+      { name: 's.js', content: '' },
+    ]);
     s3.on(GetObjectCommand, { Bucket: 'b', Key: 'bundles/x.zip', VersionId: 'v1' }).resolves({ Body: Readable.from([zip]) as never });
     const plan = await validateBundle(env.rt, { rolloutId: 'r1', bundle: { bucket: 'b', key: 'bundles/x.zip', versionId: 'v1' } });
-    expect(plan).toMatchObject({ name: 'skin-similarity', version: '1.2.0', environment: 'skin-dev', release: { kind: 's3', bucket: 'b', key: 'bundles/x.zip', versionId: 'v1' } });
+    expect(plan).toMatchObject({
+      name: 'skin-similarity',
+      version: '1.2.0',
+      environment: 'skin-dev',
+      release: { kind: 's3', bucket: 'b', key: 'bundles/x.zip', versionId: 'v1' },
+    });
     expect(plan.digest).toMatch(/^[0-9a-f]{64}$/);
     expect(await readdir(join(env.home, 'tmp'))).toEqual([]);
     expect(await readdir(join(env.home, 'releases')).catch(() => [])).toEqual([]);
@@ -36,7 +45,11 @@ describe('validateBundle from S3', () => {
       message: 's3://b/bundles/gone.zip: no such object',
     });
     s3.reset();
-    s3.on(GetObjectCommand).rejects(new S3ServiceException({ name: 'ServiceUnavailable', $fault: 'server', message: 'busy', $metadata: { httpStatusCode: 503 } }));
-    await expect(validateBundle(env.rt, { rolloutId: 'r3', bundle: { bucket: 'b', key: 'bundles/x.zip' } })).rejects.toMatchObject({ name: ErrorName.Transient });
+    s3.on(GetObjectCommand).rejects(
+      new S3ServiceException({ name: 'ServiceUnavailable', $fault: 'server', message: 'busy', $metadata: { httpStatusCode: 503 } }),
+    );
+    await expect(validateBundle(env.rt, { rolloutId: 'r3', bundle: { bucket: 'b', key: 'bundles/x.zip' } })).rejects.toMatchObject({
+      name: ErrorName.Transient,
+    });
   });
 });

@@ -2,7 +2,11 @@ import { boundedName, executionArnOf, executionName, MAX_NAME, objectHash, sanit
 import { executionInputSchema } from '../../../lib/rollout/state.js';
 import { eventFixture } from './lambda-context.js';
 
-const upload = { bucket: 'ml-rollout-prod-bundles', key: 'bundles/skin-similarity-1.3.0.zip', versionId: '3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY' };
+const upload = {
+  bucket: 'ml-rollout-prod-bundles',
+  key: 'bundles/skin-similarity-1.3.0.zip',
+  versionId: '3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY',
+};
 /** What Step Functions accepts as a name, narrowed to what a rollout id may be. */
 const ROLLOUT_ID = /^[A-Za-z0-9_-]{1,80}$/;
 
@@ -43,7 +47,10 @@ describe('executionName', () => {
 
   it('is accepted as the rollout id of the execution input', () => {
     const rolloutId = executionName(upload, { environment: 'skin-prod', version: '1.3.0' });
-    expect(executionInputSchema.safeParse({ rolloutId, bundle: { bucket: upload.bucket, key: upload.key, versionId: upload.versionId } }).success).toBe(true);
+    expect(
+      executionInputSchema.safeParse({ rolloutId, bundle: { bucket: upload.bucket, key: upload.key, versionId: upload.versionId } })
+        .success,
+    ).toBe(true);
   });
 });
 

@@ -17,7 +17,9 @@ beforeAll(async () => {
 
 beforeEach(() => {
   sfnMock.reset();
-  sfnMock.on(StartExecutionCommand).callsFake(async (input: { name: string }) => ({ executionArn: `${MACHINE.replace(':stateMachine:', ':execution:')}:${input.name}` }));
+  sfnMock
+    .on(StartExecutionCommand)
+    .callsFake(async (input: { name: string }) => ({ executionArn: `${MACHINE.replace(':stateMachine:', ':execution:')}:${input.name}` }));
 });
 
 describe('rollback handler', () => {
@@ -29,7 +31,9 @@ describe('rollback handler', () => {
   });
 
   it('rejects anything but {"environment": <name>}', async () => {
-    await expect(handler({ environment: 'Skin Dev' }, lambdaContext('ml-rollout-dev-rollback'))).rejects.toThrow(/expected \{"environment"/);
+    await expect(handler({ environment: 'Skin Dev' }, lambdaContext('ml-rollout-dev-rollback'))).rejects.toThrow(
+      /expected \{"environment"/,
+    );
     await expect(handler({ environment: 'skin-dev', force: true }, lambdaContext('ml-rollout-dev-rollback'))).rejects.toThrow(/expected/);
     expect(sfnMock).not.toHaveReceivedCommand(StartExecutionCommand);
   });

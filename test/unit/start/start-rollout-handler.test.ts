@@ -25,7 +25,9 @@ beforeAll(async () => {
 beforeEach(() => {
   s3Mock.reset();
   sfnMock.reset();
-  sfnMock.on(StartExecutionCommand).callsFake(async (input: { name: string }) => ({ executionArn: `${MACHINE.replace(':stateMachine:', ':execution:')}:${input.name}` }));
+  sfnMock
+    .on(StartExecutionCommand)
+    .callsFake(async (input: { name: string }) => ({ executionArn: `${MACHINE.replace(':stateMachine:', ':execution:')}:${input.name}` }));
 });
 
 /** The S3 event fixture, pointing at a bundle stored in the fake bucket. */

@@ -11,7 +11,11 @@ const s3Mock = mockClient(S3Client);
 const sfnMock = mockClient(SFNClient);
 let bucket: FakeBucket;
 
-const deps = (): StartDeps => ({ s3: new S3Client({ region: 'eu-west-1' }), sfn: new SFNClient({ region: 'eu-west-1' }), stateMachineArn: MACHINE });
+const deps = (): StartDeps => ({
+  s3: new S3Client({ region: 'eu-west-1' }),
+  sfn: new SFNClient({ region: 'eu-west-1' }),
+  stateMachineArn: MACHINE,
+});
 
 /** Step Functions' naming rule: a name is taken once an execution has it (input aside, for a closed one). */
 function stepFunctions() {
@@ -126,7 +130,12 @@ describe('startRollout', () => {
 
   it('lets other Step Functions errors through, for Lambda to retry the S3 event', async () => {
     sfnMock.on(StartExecutionCommand).rejects(
-      new SFNServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'slow down' }),
+      new SFNServiceException({
+        name: 'ThrottlingException',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+        message: 'slow down',
+      }),
     );
     bucket.store('bundles/skin.zip', await bundle('skin-dev', '1.3.0'));
     await expect(startRollout(deps(), uploaded('bundles/skin.zip'))).rejects.toMatchObject({ name: 'ThrottlingException' });

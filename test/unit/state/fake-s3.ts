@@ -76,17 +76,19 @@ export class FakeBucket {
       const found = find(input);
       return { ETag: found.etag, VersionId: found.versionId, ContentLength: found.body.length };
     });
-    mock.on(PutObjectCommand).callsFake(async (input: { Bucket?: string; Key?: string; Body?: string | Buffer; IfNoneMatch?: string; IfMatch?: string }) => {
-      if (input.Bucket !== this.name) throw s3Error('NoSuchBucket', 404);
-      const current = this.objects.get(input.Key ?? '');
-      if (input.IfNoneMatch === '*' && current) throw s3Error('PreconditionFailed', 412);
-      if (input.IfMatch !== undefined) {
-        if (!current) throw s3Error('NoSuchKey', 404);
-        if (current.etag !== input.IfMatch) throw s3Error('PreconditionFailed', 412);
-      }
-      const stored = this.store(input.Key ?? '', Buffer.from(input.Body ?? ''));
-      return { ETag: stored.etag, VersionId: stored.versionId };
-    });
+    mock
+      .on(PutObjectCommand)
+      .callsFake(async (input: { Bucket?: string; Key?: string; Body?: string | Buffer; IfNoneMatch?: string; IfMatch?: string }) => {
+        if (input.Bucket !== this.name) throw s3Error('NoSuchBucket', 404);
+        const current = this.objects.get(input.Key ?? '');
+        if (input.IfNoneMatch === '*' && current) throw s3Error('PreconditionFailed', 412);
+        if (input.IfMatch !== undefined) {
+          if (!current) throw s3Error('NoSuchKey', 404);
+          if (current.etag !== input.IfMatch) throw s3Error('PreconditionFailed', 412);
+        }
+        const stored = this.store(input.Key ?? '', Buffer.from(input.Body ?? ''));
+        return { ETag: stored.etag, VersionId: stored.versionId };
+      });
     mock.on(DeleteObjectCommand).callsFake(async (input: { Bucket?: string; Key?: string; IfMatch?: string }) => {
       if (input.Bucket !== this.name) throw s3Error('NoSuchBucket', 404);
       const current = this.objects.get(input.Key ?? '');

@@ -9,8 +9,13 @@ let home: string;
 let now = Date.parse('2026-11-22T10:00:00Z');
 const clock = { now: () => now };
 const entry = (over: Partial<LockEntry> = {}): LockEntry => ({
-  environment: 'env', rolloutId: 'a', version: '1.0.0', since: new Date(now).toISOString(),
-  expiresAt: new Date(now + 60_000).toISOString(), owner: `${hostname()}:${process.pid}`, ...over,
+  environment: 'env',
+  rolloutId: 'a',
+  version: '1.0.0',
+  since: new Date(now).toISOString(),
+  expiresAt: new Date(now + 60_000).toISOString(),
+  owner: `${hostname()}:${process.pid}`,
+  ...over,
 });
 
 beforeEach(async () => {

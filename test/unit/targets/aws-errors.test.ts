@@ -43,7 +43,7 @@ describe('mapAwsError', () => {
     expect(mapped.message).toBe('DescribeEndpoint endpoint x: ValidationException: Could not find endpoint "x".');
   });
 
-  it('leaves the rollout\'s own errors alone', () => {
+  it("leaves the rollout's own errors alone", () => {
     const own = new TransientError('already mapped');
     expect(mapAwsError(own, 'x')).toBe(own);
     expect(own).toBeInstanceOf(RolloutError);

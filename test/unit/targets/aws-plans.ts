@@ -24,11 +24,16 @@ export function awsPlan(target: Record<string, unknown>, extra: Record<string, u
     ...extra,
   });
   const digest = digestOf(`bundle ${version}`);
-  return resolvePlan(manifest, { digest, release: { kind: 's3', bucket: 'skin-bundles', key: `ml-rollout/bundles/skin-similarity/${version}-${digest.slice(0, 12)}.zip` } });
+  return resolvePlan(manifest, {
+    digest,
+    release: { kind: 's3', bucket: 'skin-bundles', key: `ml-rollout/bundles/skin-similarity/${version}-${digest.slice(0, 12)}.zip` },
+  });
 }
 
 /** A small HTTP service standing in for the environment's CNAME: /health and /predict. */
-export async function fakeService(answer: { health?: number; predict?: number } = {}): Promise<{ host: string; server: Server; answer: typeof answer }> {
+export async function fakeService(
+  answer: { health?: number; predict?: number } = {},
+): Promise<{ host: string; server: Server; answer: typeof answer }> {
   const state = { health: 200, predict: 200, ...answer };
   const server = createServer((req, res) => {
     req.resume();

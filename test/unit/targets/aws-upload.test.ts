@@ -21,7 +21,8 @@ afterAll(async () => {
 });
 beforeEach(() => s3.reset());
 
-const s3Error = (name: string, status: number) => new S3ServiceException({ name, message: name, $fault: 'client', $metadata: { httpStatusCode: status } });
+const s3Error = (name: string, status: number) =>
+  new S3ServiceException({ name, message: name, $fault: 'client', $metadata: { httpStatusCode: status } });
 const KEY = bundleKey('skin-similarity', '1.2.0', 'ab'.repeat(32));
 
 describe('uploadBundle', () => {
@@ -34,7 +35,12 @@ describe('uploadBundle', () => {
     s3.on(PutObjectCommand).resolves({ VersionId: 'v1' });
     const out = await uploadBundle(zip, 'skin-bundles', KEY, { client: new S3Client({ region: 'eu-west-1' }) });
     expect(out).toEqual({ bucket: 'skin-bundles', key: KEY, versionId: 'v1', uploaded: true });
-    expect(s3).toHaveReceivedCommandWith(PutObjectCommand, { Bucket: 'skin-bundles', Key: KEY, ContentLength: 22, ContentType: 'application/zip' });
+    expect(s3).toHaveReceivedCommandWith(PutObjectCommand, {
+      Bucket: 'skin-bundles',
+      Key: KEY,
+      ContentLength: 22,
+      ContentType: 'application/zip',
+    });
   });
 
   it('keeps a bundle of the same key and size', async () => {

@@ -3,7 +3,8 @@ import { evaluate } from '../../../lib/gates/evaluate.js';
 import type { Verdict } from '../../../lib/gates/verdict.js';
 import type { Plan, PlanPhase } from '../../../lib/plan/plan.js';
 import type { Release } from '../../../lib/state/types.js';
-import { ProbeState, type Deployment, type Probe, type Sample, type Target } from '../../../lib/targets/types.js';
+import type { Sample } from '../../../lib/gates/sample.js';
+import { ProbeState, type Deployment, type Probe, type Target } from '../../../lib/targets/types.js';
 
 interface Clock {
   advance(ms: number): number;

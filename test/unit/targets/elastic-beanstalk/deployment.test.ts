@@ -9,7 +9,6 @@ import { APP, ENV, FakeEb, mockEbClients } from './fake-eb.js';
 const { eb, cw } = mockEbClients();
 const TARGET = { type: 'elastic-beanstalk', environment: ENV, region: 'eu-west-1', application: APP, bucket: 'skin-bundles' };
 
-
 function setup() {
   const clock = testClock();
   const fake = new FakeEb(clock.now, 'skin-prod.eu-west-1.elasticbeanstalk.com');
@@ -25,7 +24,11 @@ describe('Elastic Beanstalk: the application version', () => {
     fake.processingPolls = 2;
     fake.updatePolls = 2;
     const d = await target.apply(plan, plan.phases[0]!);
-    expect(d).toMatchObject({ version: '1.2.0', url: 'http://skin-prod.eu-west-1.elasticbeanstalk.com', targetState: { versionLabel: label } });
+    expect(d).toMatchObject({
+      version: '1.2.0',
+      url: 'http://skin-prod.eu-west-1.elasticbeanstalk.com',
+      targetState: { versionLabel: label },
+    });
     expect(eb).not.toHaveReceivedCommand(UpdateEnvironmentCommand);
     eb.resetHistory();
 
@@ -38,10 +41,16 @@ describe('Elastic Beanstalk: the application version', () => {
       `Ready, health Green (Ok), version ${label}`,
     ]);
     expect(commandNames(eb)).toEqual([
-      'DescribeEnvironments', 'DescribeApplicationVersions',
-      'DescribeEnvironments', 'DescribeApplicationVersions',
-      'DescribeEnvironments', 'DescribeApplicationVersions', 'DescribeConfigurationSettings', 'UpdateEnvironment',
-      'DescribeEnvironments', 'DescribeApplicationVersions',
+      'DescribeEnvironments',
+      'DescribeApplicationVersions',
+      'DescribeEnvironments',
+      'DescribeApplicationVersions',
+      'DescribeEnvironments',
+      'DescribeApplicationVersions',
+      'DescribeConfigurationSettings',
+      'UpdateEnvironment',
+      'DescribeEnvironments',
+      'DescribeApplicationVersions',
       'DescribeEnvironments',
     ]);
     expect(eb).toHaveReceivedCommandWith(UpdateEnvironmentCommand, {
@@ -55,7 +64,10 @@ describe('Elastic Beanstalk: the application version', () => {
     fake.versions.set(label, { status: 'FAILED', created: new Date(), processingPolls: 0 });
     await expect(target.apply(plan, plan.phases[0]!)).rejects.toThrow(PhaseFailedError);
     await expect(target.apply(plan, plan.phases[0]!)).rejects.toThrow(`minimal: application version ${label} failed processing`);
-    expect(await target.probe(plan)).toEqual({ state: ProbeState.Failed, detail: `application version ${label} failed processing (see the application's events)` });
+    expect(await target.probe(plan)).toEqual({
+      state: ProbeState.Failed,
+      detail: `application version ${label} failed processing (see the application's events)`,
+    });
     expect(eb).not.toHaveReceivedCommand(UpdateEnvironmentCommand);
   });
 
@@ -112,7 +124,13 @@ describe('Elastic Beanstalk: rollback edge cases', () => {
     const { clock, fake, plan, target } = setup();
     await target.apply(plan, plan.phases[0]!);
     await untilSettled(() => target.probe(plan), clock, plan.pollSeconds);
-    const bare = { name: plan.name, version: '1.1.0', digest: '0123456789ab'.padEnd(64, '0'), source: plan.release, settings: { ML_AVAILABLE: 'false' } };
+    const bare = {
+      name: plan.name,
+      version: '1.1.0',
+      digest: '0123456789ab'.padEnd(64, '0'),
+      source: plan.release,
+      settings: { ML_AVAILABLE: 'false' },
+    };
     eb.resetHistory();
     await target.restore(plan, bare);
     expect(eb).toHaveReceivedCommandWith(UpdateEnvironmentCommand, {
@@ -148,7 +166,10 @@ describe('Elastic Beanstalk: rollback edge cases', () => {
     const { plan, target } = setup();
     const snapshot = releaseOf(plan, (await target.current(plan))!);
     await target.restore(plan, snapshot);
-    expect(await target.probeRestored(plan, snapshot)).toEqual({ state: ProbeState.Stable, detail: 'Ready, health Green (Ok), version 1.1.0-0123456789ab' });
+    expect(await target.probeRestored(plan, snapshot)).toEqual({
+      state: ProbeState.Stable,
+      detail: 'Ready, health Green (Ok), version 1.1.0-0123456789ab',
+    });
     expect(eb).not.toHaveReceivedCommand(UpdateEnvironmentCommand);
   });
 });

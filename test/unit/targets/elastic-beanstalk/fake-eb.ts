@@ -52,7 +52,12 @@ export class FakeEb {
   afterUpdate: ((fake: FakeEb) => void) | null = null;
   /** The next UpdateEnvironment fails with this (throttling, a 5xx) and changes nothing. */
   failNextUpdate: Error | null = null;
-  health = fixture('eb-environment-health.json') as { HealthStatus: string; Color: string; Causes: string[]; ApplicationMetrics?: ApplicationMetrics };
+  health = fixture('eb-environment-health.json') as {
+    HealthStatus: string;
+    Color: string;
+    Causes: string[];
+    ApplicationMetrics?: ApplicationMetrics;
+  };
   instances = fixture('eb-instances-health.json').InstanceHealthList as { InstanceId: string }[];
   /** mem_used_percent per instance; null: the agent publishes nothing. */
   memory: Record<string, number> | null = { 'i-0a1b2c3d4e5f60001': 61.2, 'i-0a1b2c3d4e5f60002': 58.4 };
@@ -92,23 +97,45 @@ export class FakeEb {
       return { Environments: [structuredClone(this.env)] };
     });
     eb.on(DescribeConfigurationSettingsCommand).callsFake(() => ({
-      ConfigurationSettings: [{ ApplicationName: APP, EnvironmentName: ENV, DeploymentStatus: 'deployed', OptionSettings: structuredClone(this.options) }],
+      ConfigurationSettings: [
+        { ApplicationName: APP, EnvironmentName: ENV, DeploymentStatus: 'deployed', OptionSettings: structuredClone(this.options) },
+      ],
     }));
     eb.on(DescribeApplicationVersionsCommand).callsFake((input: { VersionLabels: string[] }) => {
       const label = input.VersionLabels[0] ?? '';
       const v = this.versions.get(label);
       if (!v) return { ApplicationVersions: [] };
       if (v.status === 'PROCESSING' && v.processingPolls-- <= 0) v.status = 'PROCESSED';
-      return { ApplicationVersions: [{ ApplicationName: APP, VersionLabel: label, Status: v.status, DateCreated: v.created, Description: v.description }] };
+      return {
+        ApplicationVersions: [
+          { ApplicationName: APP, VersionLabel: label, Status: v.status, DateCreated: v.created, Description: v.description },
+        ],
+      };
     });
     eb.on(CreateApplicationVersionCommand).callsFake((input: { VersionLabel: string; Description?: string }) => {
-      if (this.versions.has(input.VersionLabel)) throw ebError('InvalidParameterValue', `Application Version ${input.VersionLabel} already exists.`);
-      const v: Version = { status: 'PROCESSING', created: new Date(this.now()), processingPolls: this.processingPolls, ...(input.Description ? { description: input.Description } : {}) };
+      if (this.versions.has(input.VersionLabel))
+        throw ebError('InvalidParameterValue', `Application Version ${input.VersionLabel} already exists.`);
+      const v: Version = {
+        status: 'PROCESSING',
+        created: new Date(this.now()),
+        processingPolls: this.processingPolls,
+        ...(input.Description ? { description: input.Description } : {}),
+      };
       this.versions.set(input.VersionLabel, v);
-      return { ApplicationVersion: { ApplicationName: APP, VersionLabel: input.VersionLabel, Status: this.processingPolls > 0 ? 'PROCESSING' : (v.status = 'PROCESSED') } };
+      return {
+        ApplicationVersion: {
+          ApplicationName: APP,
+          VersionLabel: input.VersionLabel,
+          Status: this.processingPolls > 0 ? 'PROCESSING' : (v.status = 'PROCESSED'),
+        },
+      };
     });
     eb.on(UpdateEnvironmentCommand).callsFake(
-      (input: { VersionLabel?: string; OptionSettings?: ConfigurationOptionSetting[]; OptionsToRemove?: { Namespace: string; OptionName: string }[] }) => {
+      (input: {
+        VersionLabel?: string;
+        OptionSettings?: ConfigurationOptionSetting[];
+        OptionsToRemove?: { Namespace: string; OptionName: string }[];
+      }) => {
         const fail = this.failNextUpdate;
         this.failNextUpdate = null;
         if (fail) throw fail;
@@ -125,7 +152,7 @@ export class FakeEb {
         }
         for (const r of input.OptionsToRemove ?? []) {
           const at = this.options.find((o) => o.Namespace === r.Namespace && o.OptionName === r.OptionName);
-          if (at && at.ResourceName) delete at.Value;
+          if (at?.ResourceName) delete at.Value;
           else this.options = this.options.filter((o) => o !== at);
         }
         this.pendingLabel = input.VersionLabel;
@@ -167,7 +194,12 @@ export class FakeEb {
 }
 
 export function ebError(name: string, message: string, status = 400): ElasticBeanstalkSyntheticServiceException {
-  return new ElasticBeanstalkSyntheticServiceException({ name, message, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status } });
+  return new ElasticBeanstalkSyntheticServiceException({
+    name,
+    message,
+    $fault: status >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode: status },
+  });
 }
 
 /** Mocks of the clients the Elastic Beanstalk target uses, reset before each test and restored after the file. */

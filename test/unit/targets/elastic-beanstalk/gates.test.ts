@@ -39,12 +39,19 @@ const CASES: GateCase[] = [
   {
     what: "enhanced health Red (the seeds' Severe, 50 % 5xx)",
     phase: 0,
-    breakIt: (f) => Object.assign(f.health, { HealthStatus: 'Severe', Color: 'Red', Causes: ['50.0 % of the requests are failing with HTTP 5xx.'] }),
+    breakIt: (f) =>
+      Object.assign(f.health, { HealthStatus: 'Severe', Color: 'Red', Causes: ['50.0 % of the requests are failing with HTTP 5xx.'] }),
     check: 'health',
     value: 'HTTP 200 from GET /health, but Elastic Beanstalk health is Severe (Red): 50.0 % of the requests are failing with HTTP 5xx.',
   },
   { what: 'the health path answering 503', phase: 0, breakIt: () => (service.answer.health = 503), check: 'health', value: 503 },
-  { what: 'a smoke request answering 500', phase: 1, breakIt: () => (service.answer.predict = 500), check: 'smoke POST /predict', value: 500 },
+  {
+    what: 'a smoke request answering 500',
+    phase: 1,
+    breakIt: () => (service.answer.predict = 500),
+    check: 'smoke POST /predict',
+    value: 500,
+  },
   {
     what: 'CPU past 70 %',
     phase: 3,

@@ -1,4 +1,10 @@
-import { busiestCpuPercent, memorySearch, readApplicationMetrics, readEnvironmentHealth, targetMetrics } from '../../../../lib/targets/elastic-beanstalk/measure.js';
+import {
+  busiestCpuPercent,
+  memorySearch,
+  readApplicationMetrics,
+  readEnvironmentHealth,
+  targetMetrics,
+} from '../../../../lib/targets/elastic-beanstalk/measure.js';
 import { restoreStateOf, parseDescription, versionDescription, versionLabel } from '../../../../lib/targets/elastic-beanstalk/names.js';
 import { diffConfig, readConfig } from '../../../../lib/targets/elastic-beanstalk/options.js';
 import { readFileSync } from 'node:fs';
@@ -64,7 +70,10 @@ describe('Elastic Beanstalk names and options', () => {
 
   it('changes only what differs', () => {
     const config = readConfig(fixture('eb-configuration-settings.json').ConfigurationSettings[0].OptionSettings);
-    expect(diffConfig(config, { environmentVariables: { ML_AVAILABLE: 'false' }, instanceOptions: [] })).toEqual({ OptionSettings: [], OptionsToRemove: [] });
+    expect(diffConfig(config, { environmentVariables: { ML_AVAILABLE: 'false' }, instanceOptions: [] })).toEqual({
+      OptionSettings: [],
+      OptionsToRemove: [],
+    });
   });
 
   it('restores a release without targetState from its version and settings', () => {

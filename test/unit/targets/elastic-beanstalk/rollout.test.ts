@@ -2,7 +2,6 @@ import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import {
   CreateApplicationVersionCommand,
   DescribeEnvironmentHealthCommand,
-  ElasticBeanstalkClient,
   UpdateEnvironmentCommand,
 } from '@aws-sdk/client-elastic-beanstalk';
 import type { Server } from 'node:http';
@@ -20,7 +19,16 @@ const TARGET = {
   region: 'eu-west-1',
   application: APP,
   bucket: 'skin-bundles',
-  instance: { instanceType: 'm5.2xlarge', rootVolumeSize: 100, rootVolumeType: 'gp3', rootVolumeIops: 3000, rootVolumeThroughput: 125, minSize: 1, maxSize: 3, cooldown: 300 },
+  instance: {
+    instanceType: 'm5.2xlarge',
+    rootVolumeSize: 100,
+    rootVolumeType: 'gp3',
+    rootVolumeIops: 3000,
+    rootVolumeThroughput: 125,
+    minSize: 1,
+    maxSize: 3,
+    cooldown: 300,
+  },
 };
 const ENV_NS = 'aws:elasticbeanstalk:application:environment';
 const LC = 'aws:autoscaling:launchconfiguration';
@@ -49,7 +57,11 @@ describe('Elastic Beanstalk: a full rollout, phase by phase', () => {
     const { clock, plan, target, label } = setup();
 
     const before = await target.current(plan);
-    expect(before).toMatchObject({ version: '1.1.0', url: `http://${service.host}`, settings: { PYTHONUNBUFFERED: '1', FLASK_ENV: 'production', ML_AVAILABLE: 'false' } });
+    expect(before).toMatchObject({
+      version: '1.1.0',
+      url: `http://${service.host}`,
+      settings: { PYTHONUNBUFFERED: '1', FLASK_ENV: 'production', ML_AVAILABLE: 'false' },
+    });
     expect(commandNames(eb)).toEqual(['DescribeEnvironments', 'DescribeConfigurationSettings', 'DescribeApplicationVersions']);
     eb.resetHistory();
 
@@ -58,15 +70,33 @@ describe('Elastic Beanstalk: a full rollout, phase by phase', () => {
     const sample = ['DescribeEnvironments', 'DescribeEnvironmentHealth', 'DescribeInstancesHealth'];
     expect(commandNames(eb)).toEqual([
       // minimal: the version from S3, then one update with the version, the settings and the instance upgrade
-      'DescribeEnvironments', 'DescribeConfigurationSettings', 'DescribeApplicationVersions', 'CreateApplicationVersion', 'UpdateEnvironment',
-      'DescribeEnvironments', 'DescribeApplicationVersions', // Updating
+      'DescribeEnvironments',
+      'DescribeConfigurationSettings',
+      'DescribeApplicationVersions',
+      'CreateApplicationVersion',
+      'UpdateEnvironment',
+      'DescribeEnvironments',
+      'DescribeApplicationVersions', // Updating
       'DescribeEnvironments', // Ready, on the new version, Green
       ...sample,
       // ml-dependencies, faiss-scin: one UpdateEnvironment each
-      'DescribeEnvironments', 'DescribeConfigurationSettings', 'UpdateEnvironment', 'DescribeEnvironments', 'DescribeEnvironments', ...sample,
-      'DescribeEnvironments', 'DescribeConfigurationSettings', 'UpdateEnvironment', 'DescribeEnvironments', 'DescribeEnvironments', ...sample,
+      'DescribeEnvironments',
+      'DescribeConfigurationSettings',
+      'UpdateEnvironment',
+      'DescribeEnvironments',
+      'DescribeEnvironments',
+      ...sample,
+      'DescribeEnvironments',
+      'DescribeConfigurationSettings',
+      'UpdateEnvironment',
+      'DescribeEnvironments',
+      'DescribeEnvironments',
+      ...sample,
       // verify-metrics changes no setting: no update, no restart
-      'DescribeEnvironments', 'DescribeConfigurationSettings', 'DescribeEnvironments', ...sample,
+      'DescribeEnvironments',
+      'DescribeConfigurationSettings',
+      'DescribeEnvironments',
+      ...sample,
     ]);
 
     expect(eb).toHaveReceivedCommandWith(CreateApplicationVersionCommand, {
@@ -127,7 +157,13 @@ describe('Elastic Beanstalk: a full rollout, phase by phase', () => {
     // What a later rollback of this release needs: its label, every variable and the instance options.
     expect(last.deployment.targetState).toEqual({
       versionLabel: label,
-      environmentVariables: { PYTHONUNBUFFERED: '1', FLASK_ENV: 'production', ML_AVAILABLE: 'true', PRELOAD_FAISS: 'true', FAISS_DIMENSION: '512' },
+      environmentVariables: {
+        PYTHONUNBUFFERED: '1',
+        FLASK_ENV: 'production',
+        ML_AVAILABLE: 'true',
+        PRELOAD_FAISS: 'true',
+        FAISS_DIMENSION: '512',
+      },
       instanceOptions: [
         { namespace: LC, name: 'InstanceType', value: 'm5.2xlarge' },
         { namespace: LC, name: 'RootVolumeSize', value: '100' },
@@ -152,9 +188,12 @@ describe('Elastic Beanstalk: a full rollout, phase by phase', () => {
     const probes = await runRestore(target, plan, snapshot, clock);
     expect(probes.map((p) => p.state)).toEqual([ProbeState.Pending, ProbeState.Stable]);
     expect(commandNames(eb)).toEqual([
-      'DescribeEnvironments', 'DescribeConfigurationSettings', 'UpdateEnvironment',
+      'DescribeEnvironments',
+      'DescribeConfigurationSettings',
+      'UpdateEnvironment',
       'DescribeEnvironments', // Updating
-      'DescribeEnvironments', 'DescribeConfigurationSettings', // Ready and in sync: nothing to re-issue
+      'DescribeEnvironments',
+      'DescribeConfigurationSettings', // Ready and in sync: nothing to re-issue
     ]);
     expect(eb.commandCalls(UpdateEnvironmentCommand)[0]!.args[0].input).toEqual({
       ApplicationName: APP,
@@ -176,13 +215,19 @@ describe('Elastic Beanstalk: a full rollout, phase by phase', () => {
       ],
     });
     expect(fake.env.VersionLabel).toBe('1.1.0-0123456789ab');
-    expect(await target.current(plan)).toMatchObject({ version: '1.1.0', settings: { PYTHONUNBUFFERED: '1', FLASK_ENV: 'production', ML_AVAILABLE: 'false' } });
+    expect(await target.current(plan)).toMatchObject({
+      version: '1.1.0',
+      settings: { PYTHONUNBUFFERED: '1', FLASK_ENV: 'production', ML_AVAILABLE: 'false' },
+    });
   });
 
   it('a retried ApplyPhase after its update started waits for Ready instead of updating twice', async () => {
     const { plan, target } = setup();
     await target.apply(plan, plan.phases[0]!);
-    await expect(target.apply(plan, plan.phases[0]!)).rejects.toMatchObject({ name: 'TransientError', message: expect.stringMatching(/is Updating: minimal starts once it is Ready/) });
+    await expect(target.apply(plan, plan.phases[0]!)).rejects.toMatchObject({
+      name: 'TransientError',
+      message: expect.stringMatching(/is Updating: minimal starts once it is Ready/),
+    });
     expect(eb).toHaveReceivedCommandTimes(UpdateEnvironmentCommand, 1);
     expect(eb).toHaveReceivedCommandTimes(CreateApplicationVersionCommand, 1);
   });

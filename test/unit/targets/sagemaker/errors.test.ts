@@ -8,7 +8,6 @@ import { ENDPOINT, FakeSageMaker, SM_TARGET, mockSageMakerClients, smError } fro
 const { sm, runtime, cw } = mockSageMakerClients();
 const OLD = 'skin-sm-1-1-0-p3-0a0b0c0d';
 
-
 function setup() {
   const clock = testClock();
   const fake = new FakeSageMaker();
@@ -20,7 +19,9 @@ function setup() {
 describe('SageMaker: AWS errors', () => {
   it('throttling is a TransientError, and the retried task succeeds without duplicates', async () => {
     const { plan, target } = setup();
-    sm.on(UpdateEndpointCommand).rejectsOnce(smError('ThrottlingException', 'Rate exceeded')).callsFakeOnce(() => ({}));
+    sm.on(UpdateEndpointCommand)
+      .rejectsOnce(smError('ThrottlingException', 'Rate exceeded'))
+      .callsFakeOnce(() => ({}));
     await expect(target.apply(plan, plan.phases[0]!)).rejects.toThrow(TransientError);
     await expect(target.apply(plan, plan.phases[0]!)).resolves.toMatchObject({ version: '1.2.0' });
     expect(sm).toHaveReceivedCommandTimes(UpdateEndpointCommand, 2);
@@ -41,7 +42,9 @@ describe('SageMaker: AWS errors', () => {
     sm.on(CreateModelCommand).rejects(smError('AccessDeniedException', 'User is not authorized to perform: iam:PassRole', 403));
     await expect(target.apply(plan, plan.phases[0]!)).rejects.toMatchObject({
       name: 'TargetError',
-      message: expect.stringMatching(/^access denied — CreateModel skin-sm-1-2-0-p0-[0-9a-f]{8}: AccessDeniedException: User is not authorized to perform: iam:PassRole$/),
+      message: expect.stringMatching(
+        /^access denied — CreateModel skin-sm-1-2-0-p0-[0-9a-f]{8}: AccessDeniedException: User is not authorized to perform: iam:PassRole$/,
+      ),
     });
     expect(sm).not.toHaveReceivedCommand(UpdateEndpointCommand);
   });
@@ -58,7 +61,14 @@ describe('SageMaker: AWS errors', () => {
     const { fake, plan, target } = setup();
     fake.endpoint = null;
     expect(await target.probe(plan)).toEqual({ state: ProbeState.Failed, detail: 'the endpoint does not exist' });
-    const release = { name: plan.name, version: '1.1.0', digest: '', source: plan.release, settings: {}, targetState: { endpointConfigName: OLD } };
+    const release = {
+      name: plan.name,
+      version: '1.1.0',
+      digest: '',
+      source: plan.release,
+      settings: {},
+      targetState: { endpointConfigName: OLD },
+    };
     await expect(target.restore(plan, release)).rejects.toThrow(RollbackFailedError);
   });
 

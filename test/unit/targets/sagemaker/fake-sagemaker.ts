@@ -67,14 +67,23 @@ export class FakeSageMaker {
     this.endpoint = { status: 'InService', config, tags, polls: 0 };
   }
 
-  install(sm: AwsStub<any, any, SageMakerClient['config']>, runtime: AwsStub<any, any, SageMakerRuntimeClient['config']>, cw: AwsStub<any, any, CloudWatchClient['config']>): void {
+  install(
+    sm: AwsStub<any, any, SageMakerClient['config']>,
+    runtime: AwsStub<any, any, SageMakerRuntimeClient['config']>,
+    cw: AwsStub<any, any, CloudWatchClient['config']>,
+  ): void {
     sm.on(CreateModelCommand).callsFake((input: { ModelName: string; PrimaryContainer: { Environment: Record<string, string> } }) => {
-      if (this.models.has(input.ModelName)) throw smError('ValidationException', `Cannot create already existing model "arn:aws:sagemaker:eu-central-1:123456789012:model/${input.ModelName}".`);
+      if (this.models.has(input.ModelName))
+        throw smError(
+          'ValidationException',
+          `Cannot create already existing model "arn:aws:sagemaker:eu-central-1:123456789012:model/${input.ModelName}".`,
+        );
       this.models.set(input.ModelName, { environment: input.PrimaryContainer.Environment });
       return { ModelArn: `arn:model/${input.ModelName}` };
     });
     sm.on(CreateEndpointConfigCommand).callsFake((input: { EndpointConfigName: string; ProductionVariants: { ModelName: string }[] }) => {
-      if (this.configs.has(input.EndpointConfigName)) throw smError('ValidationException', `Cannot create already existing endpoint configuration "${input.EndpointConfigName}".`);
+      if (this.configs.has(input.EndpointConfigName))
+        throw smError('ValidationException', `Cannot create already existing endpoint configuration "${input.EndpointConfigName}".`);
       this.configs.set(input.EndpointConfigName, { model: input.ProductionVariants[0]!.ModelName });
       return { EndpointConfigArn: `arn:endpoint-config/${input.EndpointConfigName}` };
     });
@@ -96,14 +105,21 @@ export class FakeSageMaker {
     });
     sm.on(CreateEndpointCommand).callsFake((input: { EndpointConfigName: string; Tags: { Key: string; Value: string }[] }) => {
       if (this.endpoint) throw smError('ValidationException', `Cannot create already existing endpoint "${ARN}".`);
-      this.endpoint = { status: 'Creating', config: input.EndpointConfigName, tags: Object.fromEntries(input.Tags.map((t) => [t.Key, t.Value])), polls: this.polls };
+      this.endpoint = {
+        status: 'Creating',
+        config: input.EndpointConfigName,
+        tags: Object.fromEntries(input.Tags.map((t) => [t.Key, t.Value])),
+        polls: this.polls,
+      };
       return { EndpointArn: ARN };
     });
     sm.on(UpdateEndpointCommand).callsFake((input: { EndpointConfigName: string }) => {
       const ep = this.endpoint;
       if (!ep) throw smError('ValidationException', `Could not find endpoint "${ARN}".`);
-      if (ep.status !== 'InService' && ep.status !== 'Failed') throw smError('ValidationException', `Cannot update in-progress endpoint "${ARN}".`);
-      if (!this.configs.has(input.EndpointConfigName)) throw smError('ValidationException', `Could not find endpoint configuration "${input.EndpointConfigName}".`);
+      if (ep.status !== 'InService' && ep.status !== 'Failed')
+        throw smError('ValidationException', `Cannot update in-progress endpoint "${ARN}".`);
+      if (!this.configs.has(input.EndpointConfigName))
+        throw smError('ValidationException', `Could not find endpoint configuration "${input.EndpointConfigName}".`);
       this.updates += 1;
       if (this.updates === this.rollBackUpdate) this.rollBackNext = true;
       ep.status = 'Updating';
@@ -131,7 +147,11 @@ export class FakeSageMaker {
     }));
     runtime.on(InvokeEndpointCommand).callsFake(() => {
       if (this.invokeStatus === 200) return { Body: new TextEncoder().encode('{"neighbours":[]}'), ContentType: 'application/json' };
-      throw new ModelError({ message: 'Received server error (500) from primary', $metadata: { httpStatusCode: 424 }, OriginalStatusCode: this.invokeStatus });
+      throw new ModelError({
+        message: 'Received server error (500) from primary',
+        $metadata: { httpStatusCode: 424 },
+        OriginalStatusCode: this.invokeStatus,
+      });
     });
     cw.on(GetMetricDataCommand).callsFake(() => ({
       MetricDataResults: Object.entries(this.metrics)
@@ -161,7 +181,12 @@ export class FakeSageMaker {
 }
 
 export function smError(name: string, message: string, status = 400): SageMakerServiceException {
-  return new SageMakerServiceException({ name, message, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status } });
+  return new SageMakerServiceException({
+    name,
+    message,
+    $fault: status >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode: status },
+  });
 }
 
 /** Mocks of the three clients the SageMaker target uses, reset before each test and restored after the file. */

@@ -5,11 +5,10 @@ import { awsPlan, testClock } from '../aws-plans.js';
 import { accumulate } from '../../../../lib/gates/bake.js';
 import { evaluate } from '../../../../lib/gates/evaluate.js';
 import { releaseOf, runPhases, runRestore, untilSettled } from '../drive.js';
-import { ENDPOINT, FakeSageMaker, SM_TARGET, mockSageMakerClients } from './fake-sagemaker.js';
+import { FakeSageMaker, SM_TARGET, mockSageMakerClients } from './fake-sagemaker.js';
 
 const { sm, runtime, cw } = mockSageMakerClients();
 const OLD = 'skin-sm-1-1-0-p3-0a0b0c0d';
-
 
 interface GateCase {
   what: string;
@@ -21,10 +20,23 @@ interface GateCase {
 }
 
 const CASES: GateCase[] = [
-  { what: 'a smoke invocation answering 500 (ModelError)', phase: 1, breakIt: (f) => (f.invokeStatus = 500), check: 'smoke POST /predict', value: 500 },
+  {
+    what: 'a smoke invocation answering 500 (ModelError)',
+    phase: 1,
+    breakIt: (f) => (f.invokeStatus = 500),
+    check: 'smoke POST /predict',
+    value: 500,
+  },
   { what: 'CPU past 70 % (summed over 4 vCPUs)', phase: 3, breakIt: (f) => (f.metrics.cpu = 320), check: 'cpuPercent', value: 80 },
   { what: 'memory past 80 %', phase: 3, breakIt: (f) => (f.metrics.memory = 91.3), check: 'memoryPercent', value: 91.3 },
-  { what: 'memory not in CloudWatch (inconclusive, never passed)', phase: 3, breakIt: (f) => (f.metrics.memory = null), check: 'memoryPercent', value: null, inconclusive: true },
+  {
+    what: 'memory not in CloudWatch (inconclusive, never passed)',
+    phase: 3,
+    breakIt: (f) => (f.metrics.memory = null),
+    check: 'memoryPercent',
+    value: null,
+    inconclusive: true,
+  },
   { what: 'ModelLatency p95 past 10 s', phase: 3, breakIt: (f) => (f.metrics.latency = 12_000_000), check: 'p95LatencyMs', value: 12000 },
   { what: 'Invocation5XXErrors past 1 %', phase: 3, breakIt: (f) => (f.metrics.errors = 8), check: 'errorRatePercent', value: 2 },
 ];
@@ -44,7 +56,12 @@ describe('SageMaker: each gate failure → the rollback commands', () => {
     const outcomes = await runPhases(target, plan, clock, c.phase);
     const failed = outcomes[c.phase];
     expect(failed?.verdict.passed).toBe(false);
-    expect(failed?.verdict.checks.find((k) => !k.passed)).toMatchObject({ name: c.check, value: c.value, passed: false, ...(c.inconclusive ? { inconclusive: true } : {}) });
+    expect(failed?.verdict.checks.find((k) => !k.passed)).toMatchObject({
+      name: c.check,
+      value: c.value,
+      passed: false,
+      ...(c.inconclusive ? { inconclusive: true } : {}),
+    });
 
     sm.resetHistory();
     const probes = await runRestore(target, plan, snapshot, clock);

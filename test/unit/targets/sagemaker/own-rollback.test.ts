@@ -8,7 +8,6 @@ import { ENDPOINT, FakeSageMaker, SM_TARGET, mockSageMakerClients } from './fake
 const { sm, runtime, cw } = mockSageMakerClients();
 const OLD = 'skin-sm-1-1-0-p3-0a0b0c0d';
 
-
 async function setup() {
   const clock = testClock();
   const fake = new FakeSageMaker();

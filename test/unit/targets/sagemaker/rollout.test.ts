@@ -4,7 +4,6 @@ import {
   CreateEndpointConfigCommand,
   CreateModelCommand,
   DeleteEndpointCommand,
-  SageMakerClient,
   UpdateEndpointCommand,
 } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
@@ -20,13 +19,16 @@ const { sm, runtime, cw } = mockSageMakerClients();
 const OLD = 'skin-sm-1-1-0-p3-0a0b0c0d';
 const OLD_DIGEST = digestOf('bundle 1.1.0');
 
-
 function setup(existing = true) {
   const clock = testClock();
   const fake = new FakeSageMaker();
   fake.install(sm, runtime, cw);
   if (existing) {
-    fake.existing(OLD, { ML_AVAILABLE: 'true', PRELOAD_FAISS: 'true', FAISS_DIMENSION: '256', ML_ROLLOUT_VERSION: '1.1.0', ML_ROLLOUT_DIGEST: OLD_DIGEST }, { 'ml-rollout:expected-config': OLD });
+    fake.existing(
+      OLD,
+      { ML_AVAILABLE: 'true', PRELOAD_FAISS: 'true', FAISS_DIMENSION: '256', ML_ROLLOUT_VERSION: '1.1.0', ML_ROLLOUT_DIGEST: OLD_DIGEST },
+      { 'ml-rollout:expected-config': OLD },
+    );
   }
   return { clock, fake, plan: awsPlan(SM_TARGET), target: new SageMakerTarget({ clock }) };
 }
@@ -50,11 +52,21 @@ describe('SageMaker: a full rollout, phase by phase', () => {
     const deploy = ['DescribeEndpoint', 'CreateModel', 'CreateEndpointConfig', 'AddTags', 'UpdateEndpoint'];
     const settle = ['DescribeEndpoint', 'DescribeEndpoint', 'ListTags'];
     expect(commandNames(sm)).toEqual([
-      ...deploy, ...settle, 'DescribeEndpoint',
-      ...deploy, ...settle, 'DescribeEndpoint',
-      ...deploy, ...settle, 'DescribeEndpoint',
+      ...deploy,
+      ...settle,
+      'DescribeEndpoint',
+      ...deploy,
+      ...settle,
+      'DescribeEndpoint',
+      ...deploy,
+      ...settle,
+      'DescribeEndpoint',
       // verify-metrics sets nothing new: the endpoint already serves its config
-      'DescribeEndpoint', 'AddTags', 'DescribeEndpoint', 'ListTags', 'DescribeEndpoint',
+      'DescribeEndpoint',
+      'AddTags',
+      'DescribeEndpoint',
+      'ListTags',
+      'DescribeEndpoint',
     ]);
 
     const names = phases.map((p) => p.deployment.targetState?.endpointConfigName as string);
@@ -76,7 +88,9 @@ describe('SageMaker: a full rollout, phase by phase', () => {
     );
     expect(sm).toHaveReceivedCommandWith(CreateEndpointConfigCommand, {
       EndpointConfigName: names[0],
-      ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: names[0], InitialInstanceCount: 1, InstanceType: 'ml.m5.xlarge', InitialVariantWeight: 1 }],
+      ProductionVariants: [
+        { VariantName: 'AllTraffic', ModelName: names[0], InitialInstanceCount: 1, InstanceType: 'ml.m5.xlarge', InitialVariantWeight: 1 },
+      ],
     });
     expect(sm.commandCalls(UpdateEndpointCommand).map((c) => c.args[0].input)).toEqual(
       [0, 1, 2].map((i) => ({
@@ -138,7 +152,11 @@ describe('SageMaker: a full rollout, phase by phase', () => {
       EndpointName: ENDPOINT,
       EndpointConfigName: OLD,
       DeploymentConfig: {
-        BlueGreenUpdatePolicy: { TrafficRoutingConfiguration: { Type: 'ALL_AT_ONCE', WaitIntervalInSeconds: 0 }, TerminationWaitInSeconds: 0, MaximumExecutionTimeoutInSeconds: 1800 },
+        BlueGreenUpdatePolicy: {
+          TrafficRoutingConfiguration: { Type: 'ALL_AT_ONCE', WaitIntervalInSeconds: 0 },
+          TerminationWaitInSeconds: 0,
+          MaximumExecutionTimeoutInSeconds: 1800,
+        },
       },
     });
     expect(fake.endpoint).toMatchObject({ status: 'InService', config: OLD, tags: { 'ml-rollout:expected-config': OLD } });

@@ -1,9 +1,9 @@
-import { FailName } from '../../errors.js';
-import type { Runtime } from '../../runtime.js';
-import { DEFAULTS } from '../../plan/defaults.js';
-import { checkHealth } from '../../targets/http.js';
-import { LocalTarget } from '../../targets/local/local-target.js';
-import { isRunning } from '../../targets/local/process.js';
+import { FailName } from '../../lib/errors.js';
+import type { Runtime } from '../../lib/runtime.js';
+import { DEFAULTS } from '../../lib/plan/defaults.js';
+import { checkHealth } from '../../lib/targets/http.js';
+import { LocalTarget } from '../../lib/targets/local/local-target.js';
+import { isRunning } from '../../lib/targets/local/process.js';
 import { runStateMachine } from '../engine.js';
 import { Progress } from '../progress.js';
 import { newRolloutId } from './deploy.js';

@@ -1,6 +1,6 @@
-import { measurementsOf, type BakeWindow } from '../gates/bake.js';
-import { describeCheck } from '../gates/verdict.js';
-import type { Plan } from '../plan/plan.js';
+import { measurementsOf, type BakeWindow } from '../lib/gates/bake.js';
+import { describeCheck } from '../lib/gates/verdict.js';
+import type { Plan } from '../lib/plan/plan.js';
 import type { EngineEvent } from './engine.js';
 
 /**
@@ -32,7 +32,11 @@ export class Progress {
     const s = input as { cursor?: { index: number }; snapshot?: { previous?: { version: string } | null } };
     if (state === 'ApplyPhase') {
       const phase = this.plan?.phases[s.cursor?.index ?? 0];
-      const changes = phase ? Object.entries(phase.changes).map(([k, v]) => `${k}=${v}`).join(' ') : '';
+      const changes = phase
+        ? Object.entries(phase.changes)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ')
+        : '';
       this.lastDetail = '';
       this.write(`${this.phaseTag(s.cursor?.index)} applying${changes ? ` ${changes}` : ''}`);
     } else if (state === 'RestoreSnapshot') {
@@ -63,7 +67,9 @@ export class Progress {
         return this.write(`✓ locked ${this.plan?.environment ?? ''}`);
       case 'TakeSnapshot':
         if (o.snapshot?.unchanged) return this.write('✓ this bundle already serves and is healthy: nothing to do');
-        return this.write(`✓ snapshot: ${o.snapshot?.previous ? `known-good ${o.snapshot.previous.version}` : 'first deployment, nothing to roll back to'}`);
+        return this.write(
+          `✓ snapshot: ${o.snapshot?.previous ? `known-good ${o.snapshot.previous.version}` : 'first deployment, nothing to roll back to'}`,
+        );
       case 'CheckStable':
         if (o.probe?.stable) return this.write(`${tag} healthy: ${o.probe.detail}${o.phaseRun?.url ? ` at ${o.phaseRun.url}` : ''}`);
         if (o.probe && o.probe.detail !== this.lastDetail) {

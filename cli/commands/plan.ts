@@ -1,11 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { limitsFromEnv } from '../../bundle/limits.js';
-import { readBundle } from '../../bundle/read.js';
-import { describeCapacity } from '../../plan/capacity.js';
-import { resolvePlan, type Plan } from '../../plan/plan.js';
-import type { Manifest } from '../../plan/schema.js';
+import { limitsFromEnv } from '../../lib/bundle/limits.js';
+import { readBundle } from '../../lib/bundle/read.js';
+import { describeCapacity } from '../../lib/plan/capacity.js';
+import { resolvePlan, type Plan } from '../../lib/plan/plan.js';
+import type { Manifest } from '../../lib/plan/schema.js';
 
 /** `ml-rollout plan`: a dry run. Reads the bundle in a scratch directory, so nothing is touched. */
 export async function planBundle(bundle: string): Promise<{ plan: Plan; manifest: Manifest }> {
@@ -33,9 +33,17 @@ export function planLines({ plan, manifest }: { plan: Plan; manifest: Manifest }
       .map(([k, v]) => `${k} ≤ ${v}`);
     const checks = ['health 2xx', ...(p.smoke && p.gate.errorRatePercent === undefined ? ['each smoke status'] : []), ...limits];
     lines.push(`${p.index + 1}. ${p.name}`);
-    lines.push(`     settings: ${Object.entries(p.settings).map(([k, v]) => `${k}=${v}`).join(' ') || '(none)'}`);
+    lines.push(
+      `     settings: ${
+        Object.entries(p.settings)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ') || '(none)'
+      }`,
+    );
     lines.push(`     gate: ${checks.join(', ')}`);
-    lines.push(`     deadline ${p.deadlineSeconds} s, bake ${p.bakeSeconds} s${p.bakeSeconds ? ` (a sample every ${plan.sampleSeconds} s)` : ''}`);
+    lines.push(
+      `     deadline ${p.deadlineSeconds} s, bake ${p.bakeSeconds} s${p.bakeSeconds ? ` (a sample every ${plan.sampleSeconds} s)` : ''}`,
+    );
   }
   lines.push(...describeCapacity(manifest));
   return lines;

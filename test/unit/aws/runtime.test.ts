@@ -1,11 +1,12 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createAwsRuntime, LAMBDA_HOME } from '../../lib/aws-runtime.js';
-import { buildMessage } from '../../lib/notify/message.js';
-import { resetRuntime, runtime } from '../../lib/runtime.js';
-import { S3LockStore } from '../../lib/state/s3-lock.js';
-import { S3StateStore } from '../../lib/state/s3-store.js';
+import { createAwsRuntime, LAMBDA_HOME } from '../../../lib/aws/runtime.js';
+import { buildMessage } from '../../../lib/notify/message.js';
+import { resetRuntime } from '../../../lib/runtime.js';
+import { runtime } from '../../../functions/runtime.js';
+import { S3LockStore } from '../../../lib/state/s3-lock.js';
+import { S3StateStore } from '../../../lib/state/s3-store.js';
 
 const s3Mock = mockClient(S3Client);
 const snsMock = mockClient(SNSClient);
@@ -33,12 +34,25 @@ describe('createAwsRuntime', () => {
       previous: [],
       recordedAt: '2025-03-14T09:00:00.000Z',
     });
-    expect(s3Mock).toHaveReceivedCommandWith(PutObjectCommand, { Bucket: 'ml-rollout-test-bundles', Key: 'state/skin-dev/known-good.json' });
+    expect(s3Mock).toHaveReceivedCommandWith(PutObjectCommand, {
+      Bucket: 'ml-rollout-test-bundles',
+      Key: 'state/skin-dev/known-good.json',
+    });
 
     await rt.notifier.publish(
       buildMessage({
-        outcome: 'succeeded', rolloutId: 'r', environment: 'skin-dev', name: 'n', version: '1', previousVersion: null,
-        phase: null, reason: null, rollback: null, startedAt: null, finishedAt: '2025-03-14T09:00:00.000Z', durationMs: null,
+        outcome: 'succeeded',
+        rolloutId: 'r',
+        environment: 'skin-dev',
+        name: 'n',
+        version: '1',
+        previousVersion: null,
+        phase: null,
+        reason: null,
+        rollback: null,
+        startedAt: null,
+        finishedAt: '2025-03-14T09:00:00.000Z',
+        durationMs: null,
       }),
     );
     expect(snsMock).toHaveReceivedCommandWith(PublishCommand, { TopicArn: TOPIC });

@@ -1,7 +1,7 @@
-import { FailName } from '../errors.js';
-import type { WindowMeasurements } from '../gates/bake.js';
-import type { Check } from '../gates/verdict.js';
-import type { RolloutRecord } from '../state/types.js';
+import { FailName } from '../lib/errors.js';
+import type { WindowMeasurements } from '../lib/gates/bake.js';
+import type { Check } from '../lib/gates/verdict.js';
+import type { RolloutRecord } from '../lib/state/types.js';
 import type { RunResult } from './engine.js';
 
 /** The final status a report gives; the CLI's exit code follows from it. */

@@ -2,9 +2,9 @@ import { stat, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { BundleInvalidError } from '../../errors.js';
-import type { BundleRef } from '../../rollout/state.js';
-import { bundleKey, uploadBundle } from '../../targets/aws-upload.js';
+import { BundleInvalidError } from '../../lib/errors.js';
+import type { BundleRef } from '../../lib/rollout/state.js';
+import { bundleKey, uploadBundle } from '../../lib/targets/aws-upload.js';
 import { pack } from './pack.js';
 import { planBundle } from './plan.js';
 
@@ -14,7 +14,7 @@ import { planBundle } from './plan.js';
  * --bucket). A bundle that fails validation goes by path, so the state machine rejects it as usual.
  */
 export async function executionBundle(bundle: string, bucketFlag: string | undefined, out: (l: string) => void): Promise<BundleRef> {
-  let planned;
+  let planned: Awaited<ReturnType<typeof planBundle>>;
   try {
     planned = await planBundle(bundle);
   } catch {

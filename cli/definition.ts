@@ -25,7 +25,7 @@ export async function loadDefinition(name: StateMachineName): Promise<LocalDefin
   const taskFunctions: Record<string, string> = {};
   for (const [stateName, state] of Object.entries(definition.States)) {
     if (state.Type !== 'Task') continue;
-    const ref = (state.Resource as { 'Fn::GetAtt'?: [string, string] } | string | undefined);
+    const ref = state.Resource as { 'Fn::GetAtt'?: [string, string] } | string | undefined;
     const fn = typeof ref === 'object' ? ref['Fn::GetAtt']?.[0] : undefined;
     if (!fn) throw new Error(`${name}.asl.yml: Task ${stateName} has no Fn::GetAtt resource`);
     taskFunctions[stateName] = fn;

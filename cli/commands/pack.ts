@@ -3,9 +3,9 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import yazl from 'yazl';
-import { listFiles } from '../../bundle/digest.js';
-import { inspectDir, parseManifest } from '../../bundle/read.js';
-import { BundleInvalidError } from '../../errors.js';
+import { listFiles } from '../../lib/bundle/digest.js';
+import { inspectDir, parseManifest } from '../../lib/bundle/read.js';
+import { BundleInvalidError } from '../../lib/errors.js';
 
 /**
  * `ml-rollout pack DIR -o FILE [--manifest FILE]`: zips a bundle directory, optionally with
@@ -15,10 +15,11 @@ export async function pack(dir: string, output: string, manifestFile?: string): 
   const manifestText = manifestFile ? await readFile(manifestFile, 'utf8').catch(() => null) : null;
   if (manifestFile && manifestText === null) throw new BundleInvalidError(`${manifestFile}: no such file`);
   const { manifest } = manifestText !== null ? { manifest: parseManifest(manifestText) } : await inspectDir(dir, dir);
-  if (manifestText !== null) await inspectDir(dir, dir).catch((e: unknown) => {
-    // The directory's own rollout.yaml is replaced; only its Procfile must hold.
-    if (!(e instanceof BundleInvalidError) || !/rollout\.yaml/.test(e.message)) throw e;
-  });
+  if (manifestText !== null)
+    await inspectDir(dir, dir).catch((e: unknown) => {
+      // The directory's own rollout.yaml is replaced; only its Procfile must hold.
+      if (!(e instanceof BundleInvalidError) || !/rollout\.yaml/.test(e.message)) throw e;
+    });
   const zip = new yazl.ZipFile();
   const files = (await listFiles(dir)).filter((f) => !f.split('/').some((part) => part.startsWith('.')));
   for (const f of files) {

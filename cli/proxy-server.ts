@@ -6,21 +6,21 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { Redis } from 'ioredis';
-import { createInferenceProxyHandler, type InferenceProxyHandler } from '../../functions/inference-proxy.js';
-import { stateHome } from '../plan/defaults.js';
-import { staticKeys } from '../proxy/auth.js';
-import { buildProxy } from '../proxy/build.js';
-import { proxyConfigFromEnv, type ProxyConfig } from '../proxy/config.js';
-import { PROXY_DEFAULTS, PROXY_ROUTE } from '../proxy/defaults.js';
-import { PayloadTooLargeError } from '../proxy/errors.js';
-import { MemoryStore } from '../proxy/memory-store.js';
-import { CountingMetrics } from '../proxy/metrics.js';
-import { debugSamplingFromEnv, errorResponse } from '../proxy/middleware.js';
-import { createRedisClient, RedisStore, redisAnswers } from '../proxy/redis-store.js';
-import { parseEnvironment } from '../proxy/request.js';
-import type { ServingLookup } from '../proxy/serving.js';
-import type { CacheStore } from '../proxy/store.js';
-import { LocalStateStore } from '../state/local-store.js';
+import { createInferenceProxyHandler, type InferenceProxyHandler } from '../functions/inference-proxy.js';
+import { stateHome } from '../lib/plan/defaults.js';
+import { staticKeys } from '../lib/proxy/auth.js';
+import { buildProxy } from '../lib/proxy/build.js';
+import { proxyConfigFromEnv, type ProxyConfig } from '../lib/proxy/config.js';
+import { PROXY_DEFAULTS, PROXY_ROUTE } from '../lib/proxy/defaults.js';
+import { PayloadTooLargeError } from '../lib/proxy/errors.js';
+import { MemoryStore } from '../lib/proxy/memory-store.js';
+import { CountingMetrics } from '../lib/proxy/metrics.js';
+import { debugSamplingFromEnv, errorResponse } from '../lib/proxy/middleware.js';
+import { createRedisClient, RedisStore, redisAnswers } from '../lib/proxy/redis-store.js';
+import { parseEnvironment } from '../lib/proxy/request.js';
+import type { ServingLookup } from '../lib/proxy/serving.js';
+import type { CacheStore } from '../lib/proxy/store.js';
+import { LocalStateStore } from '../lib/state/local-store.js';
 
 /** Options of the local proxy (`ml-rollout proxy --env NAME [--port N]`). */
 export interface LocalProxyOptions {
@@ -80,11 +80,17 @@ export async function createLocalHandler(options: Omit<LocalProxyOptions, 'port'
     redis.disconnect();
     redis = null;
     store = new MemoryStore(config.lruMaxEntries);
-    log(`cache: no Redis answered at ${redisUrl}; caching in this process instead (LRU, ${config.lruMaxEntries} answers, ${config.cacheTtlSeconds} s)`);
+    log(
+      `cache: no Redis answered at ${redisUrl}; caching in this process instead (LRU, ${config.lruMaxEntries} answers, ${config.cacheTtlSeconds} s)`,
+    );
   }
 
   const apiKey = env.ML_ROLLOUT_API_KEY;
-  log(apiKey ? 'auth: requests need the x-api-key header (the key in ML_ROLLOUT_API_KEY)' : 'auth: OFF (ML_ROLLOUT_API_KEY is not set): anyone who can reach the port can call it');
+  log(
+    apiKey
+      ? 'auth: requests need the x-api-key header (the key in ML_ROLLOUT_API_KEY)'
+      : 'auth: OFF (ML_ROLLOUT_API_KEY is not set): anyone who can reach the port can call it',
+  );
 
   const now = await state.getServing(environment);
   log(
@@ -104,7 +110,12 @@ export async function createLocalHandler(options: Omit<LocalProxyOptions, 'port'
     logger: { warn: (message, attributes) => log(`warning: ${message} ${JSON.stringify(attributes)}`) },
   });
   return {
-    handler: createInferenceProxyHandler({ ...parts, maxBodyBytes: config.maxBodyBytes, logger, logDebugSampling: debugSamplingFromEnv(env) }),
+    handler: createInferenceProxyHandler({
+      ...parts,
+      maxBodyBytes: config.maxBodyBytes,
+      logger,
+      logDebugSampling: debugSamplingFromEnv(env),
+    }),
     config,
     metrics,
     logger,
@@ -135,7 +146,11 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
     const match = ROUTE.exec(url.pathname);
     const body = await readBody(req, config.maxBodyBytes);
     if (!match) {
-      send(res, { statusCode: 404, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: 'not_found', message: `the proxy answers ${PROXY_ROUTE} only` }) });
+      send(res, {
+        statusCode: 404,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ error: 'not_found', message: `the proxy answers ${PROXY_ROUTE} only` }),
+      });
       return;
     }
     if (body === null) {

@@ -1,12 +1,12 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { s3 } from './bundle/s3-fetch.js';
-import { systemClock, type Clock } from './clock.js';
-import { SnsNotifier } from './notify/sns.js';
-import type { Runtime } from './runtime.js';
-import { S3LockStore } from './state/s3-lock.js';
-import { DEFAULT_STATE_PREFIX, S3StateStore } from './state/s3-store.js';
-import { targetRegistry } from './targets/index.js';
+import { s3 } from '../bundle/s3-fetch.js';
+import { systemClock, type Clock } from '../clock.js';
+import { SnsNotifier } from '../notify/sns.js';
+import type { Runtime } from '../runtime.js';
+import { S3LockStore } from '../state/s3-lock.js';
+import { DEFAULT_STATE_PREFIX, S3StateStore } from '../state/s3-store.js';
+import { targetRegistry } from '../targets/index.js';
 
 /** Scratch space of a Lambda container (the only writable directory there). */
 export const LAMBDA_HOME = '/tmp/ml-rollout';

@@ -1,13 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { BundleInvalidError, describeError } from '../errors.js';
-import { createLocalRuntime, setRuntime, type Runtime } from '../runtime.js';
+import { BundleInvalidError, describeError } from '../lib/errors.js';
+import { createLocalRuntime, setRuntime, type Runtime } from '../lib/runtime.js';
 import { deploy } from './commands/deploy.js';
 import { destroy, rollback, status, unlock } from './commands/environment.js';
 import { pack } from './commands/pack.js';
 import { planBundle, planLines } from './commands/plan.js';
-import { assertCapacity } from '../plan/capacity.js';
+import { assertCapacity } from '../lib/plan/capacity.js';
 import { projectRoot } from './paths.js';
 
 const USAGE = `usage: ml-rollout <command> [options]
@@ -31,7 +31,7 @@ class UsageError extends Error {}
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 function args(argv: string[], options: Options, positionals: number) {
-  let parsed;
+  let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: positionals > 0, strict: true });
   } catch (err) {
@@ -64,14 +64,28 @@ export async function main(argv: string[], rt: Runtime = createLocalRuntime()): 
   try {
     switch (command) {
       case 'deploy': {
-        const a = args(rest, { report: { type: 'string' }, bucket: { type: 'string' }, 'poll-seconds': { type: 'string' }, 'sample-seconds': { type: 'string' } }, 1);
-        const r = await deploy(rt, {
-          bundle: a.positionals[0] as string,
-          bucket: a.values.bucket as string | undefined,
-          reportFile: a.values.report as string | undefined,
-          pollSeconds: seconds(a.values['poll-seconds'], '--poll-seconds'),
-          sampleSeconds: seconds(a.values['sample-seconds'], '--sample-seconds'),
-        }, out, err);
+        const a = args(
+          rest,
+          {
+            report: { type: 'string' },
+            bucket: { type: 'string' },
+            'poll-seconds': { type: 'string' },
+            'sample-seconds': { type: 'string' },
+          },
+          1,
+        );
+        const r = await deploy(
+          rt,
+          {
+            bundle: a.positionals[0] as string,
+            bucket: a.values.bucket as string | undefined,
+            reportFile: a.values.report as string | undefined,
+            pollSeconds: seconds(a.values['poll-seconds'], '--poll-seconds'),
+            sampleSeconds: seconds(a.values['sample-seconds'], '--sample-seconds'),
+          },
+          out,
+          err,
+        );
         return r.code;
       }
       case 'plan': {
@@ -86,7 +100,12 @@ export async function main(argv: string[], rt: Runtime = createLocalRuntime()): 
         const a = args(rest, { env: { type: 'string' }, json: { type: 'boolean' } }, 0);
         const s = await status(rt, envOf(a.values));
         if (a.values.json) out(JSON.stringify(s));
-        else out(s.version ? `${s.environment}: ${s.version} at ${s.url} (${s.healthy ? 'healthy' : 'NOT healthy'})` : `${s.environment}: nothing serves`);
+        else
+          out(
+            s.version
+              ? `${s.environment}: ${s.version} at ${s.url} (${s.healthy ? 'healthy' : 'NOT healthy'})`
+              : `${s.environment}: nothing serves`,
+          );
         return 0;
       }
       case 'rollback': {

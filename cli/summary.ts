@@ -1,4 +1,4 @@
-import { describeCheck } from '../gates/verdict.js';
+import { describeCheck } from '../lib/gates/verdict.js';
 import type { RolloutReport } from './report.js';
 
 const MARK: Record<string, string> = { passed: '✓', failed: '✗', skipped: '·' };
@@ -11,7 +11,9 @@ export function summaryLines(report: RolloutReport, url: string | null): string[
     for (const c of p.checks) lines.push(`      ${c.passed ? '✓' : '✗'} ${describeCheck(c)}`);
     const m = p.measurements;
     if (m && m.samples > 1 && m.requests > 0) {
-      lines.push(`        measured: ${m.requests} requests (${m.failures} failed), latency p50/p95/p99 ${m.p50LatencyMs}/${m.p95LatencyMs}/${m.p99LatencyMs} ms, cpu ${m.cpuPercent ?? '?'}%, memory ${m.memoryPercent ?? '?'}%`);
+      lines.push(
+        `        measured: ${m.requests} requests (${m.failures} failed), latency p50/p95/p99 ${m.p50LatencyMs}/${m.p95LatencyMs}/${m.p99LatencyMs} ms, cpu ${m.cpuPercent ?? '?'}%, memory ${m.memoryPercent ?? '?'}%`,
+      );
     }
     if (p.status === 'failed' && p.error && p.checks.every((c) => c.passed)) lines.push(`      ✗ ${p.error}`);
   }
@@ -38,7 +40,8 @@ export function summaryLines(report: RolloutReport, url: string | null): string[
       break;
     default:
       lines.push(`FAILED: ${report.reason ?? 'unknown error'}`);
-      if (report.rollback.performed && !report.rollback.verified) lines.push('  the rollback could not be verified: check the environment by hand.');
+      if (report.rollback.performed && !report.rollback.verified)
+        lines.push('  the rollback could not be verified: check the environment by hand.');
   }
   return lines;
 }

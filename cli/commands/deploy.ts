@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Plan } from '../../plan/plan.js';
-import type { Runtime } from '../../runtime.js';
+import type { Plan } from '../../lib/plan/plan.js';
+import type { Runtime } from '../../lib/runtime.js';
 import { runStateMachine, type RunResult } from '../engine.js';
 import { Progress } from '../progress.js';
 import { executionBundle } from './bundle-input.js';
@@ -26,7 +26,12 @@ export function newRolloutId(now = new Date()): string {
 }
 
 /** `ml-rollout deploy`: runs statemachines/rollout.asl.yml locally; returns the exit code. */
-export async function deploy(rt: Runtime, opts: DeployOptions, out: (l: string) => void, err: (l: string) => void): Promise<{ code: number; report: RolloutReport; result: RunResult }> {
+export async function deploy(
+  rt: Runtime,
+  opts: DeployOptions,
+  out: (l: string) => void,
+  err: (l: string) => void,
+): Promise<{ code: number; report: RolloutReport; result: RunResult }> {
   const rolloutId = newRolloutId();
   const progress = new Progress(out);
   const options = {
@@ -37,7 +42,11 @@ export async function deploy(rt: Runtime, opts: DeployOptions, out: (l: string) 
   let head: { environment: string | null; version: string | null } = { environment: null, version: null };
   const result = await runStateMachine({
     name: 'rollout',
-    input: { rolloutId, bundle: await executionBundle(resolve(opts.bundle), opts.bucket, out), ...(Object.keys(options).length ? { options } : {}) },
+    input: {
+      rolloutId,
+      bundle: await executionBundle(resolve(opts.bundle), opts.bucket, out),
+      ...(Object.keys(options).length ? { options } : {}),
+    },
     onEvent: (e) => {
       if (e.type === 'StateExited' && e.state === 'ValidateBundle') {
         const plan = (e.output as { plan?: Plan }).plan;

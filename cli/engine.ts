@@ -99,7 +99,9 @@ export async function runStateMachine(opts: RunOptions): Promise<RunResult> {
   const rolloutId = typeof opts.input.rolloutId === 'string' ? opts.input.rolloutId : randomUUID();
   const execution = machine.run(opts.input as never, {
     // The Context Object as Step Functions fills it; Notify passes $$.Execution.Id on.
-    context: { Execution: { Id: `local:${opts.name}:${rolloutId}`, Name: rolloutId, Input: opts.input, StartTime: new Date().toISOString() } } as never,
+    context: {
+      Execution: { Id: `local:${opts.name}:${rolloutId}`, Name: rolloutId, Input: opts.input, StartTime: new Date().toISOString() },
+    } as never,
     overrides: { taskResourceLocalHandlers: taskResourceLocalHandlers as never, waitTimeOverrides, retryIntervalOverrides },
   });
   const transitions: Transition[] = [];
@@ -116,10 +118,22 @@ export async function runStateMachine(opts: RunOptions): Promise<RunResult> {
       } else if (e.type === 'StateExited' && st) {
         opts.onEvent?.({ type: 'StateExited', state: st.name, stateType: st.type, output: st.output, at: e.timestamp });
       } else if (e.type === 'StateFailed' && st) {
-        opts.onEvent?.({ type: 'StateFailed', state: st.name, stateType: st.type, error: String(e.Error), cause: String(e.Cause), at: e.timestamp });
+        opts.onEvent?.({
+          type: 'StateFailed',
+          state: st.name,
+          stateType: st.type,
+          error: String(e.Error),
+          cause: String(e.Cause),
+          at: e.timestamp,
+        });
       } else if (e.type === 'StateRetried' && st) {
         retries.push({ state: st.name, attempt: Number((e.retry as { attempt?: number } | undefined)?.attempt ?? 0) });
-        opts.onEvent?.({ type: 'StateRetried', state: st.name, attempt: Number((e.retry as { attempt?: number } | undefined)?.attempt ?? 0), at: e.timestamp });
+        opts.onEvent?.({
+          type: 'StateRetried',
+          state: st.name,
+          attempt: Number((e.retry as { attempt?: number } | undefined)?.attempt ?? 0),
+          at: e.timestamp,
+        });
       } else if (e.type === 'StateCaught' && st) {
         opts.onEvent?.({ type: 'StateCaught', state: st.name, at: e.timestamp });
       } else if (e.type === 'ExecutionFailed') {
