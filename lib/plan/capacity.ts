@@ -151,7 +151,7 @@ export function describeCapacity(input: CapacityInput): string[] {
       ` → ${fit.usagePercent} % of its memory, gate ${fit.limitPercent} %: ${verdict}`,
   );
   if (!fit.fits || fit.cheapestFit?.type !== instanceType) lines.push(`  ${describeCheapest(fit.cheapestFit, requiredGb)}`);
-  if (sagemaker) lines.push('  (prices are EC2 on-demand from the seeds; SageMaker hosting costs more)');
+  if (sagemaker) lines.push('  (prices are EC2 on-demand, from the instance catalogue; SageMaker hosting costs more)');
   return lines;
 }
 

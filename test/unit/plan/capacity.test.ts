@@ -139,7 +139,7 @@ describe('describeCapacity (ml-rollout plan)', () => {
       '  no instance type in the manifest to check it against; the cheapest instance type that fits is m5.xlarge (16 GB, ~$140/month)',
     ]);
     expect(describeCapacity(sagemaker('ml.m5.xlarge', { memoryGb: 8.6 })).at(-1)).toBe(
-      '  (prices are EC2 on-demand from the seeds; SageMaker hosting costs more)',
+      '  (prices are EC2 on-demand, from the instance catalogue; SageMaker hosting costs more)',
     );
   });
 
