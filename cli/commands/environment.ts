@@ -59,15 +59,21 @@ async function rolloutOf(rt: Runtime, environment: string, found: Reconciled): P
 async function askTarget(
   rt: Runtime,
   plan: Plan,
-): Promise<{ version: string | null; healthy: boolean; detail: string; url: string | null }> {
+): Promise<{ version: string | null; healthy: boolean; detail: string; url: string | null; unknown?: boolean }> {
   const target = rt.target(plan.target);
   try {
     const current = await target.current(plan);
     if (!current) return { version: null, healthy: false, detail: `nothing deployed on the ${plan.target.type} target`, url: null };
-    const probe = await target.probe(plan);
+    const probe = await target.health(plan);
     return { version: current.version, healthy: probe.state === ProbeState.Stable, detail: probe.detail, url: current.url };
   } catch (err) {
-    return { version: null, healthy: false, detail: `cannot ask the ${plan.target.type} target: ${describeError(err)}`, url: null };
+    return {
+      version: null,
+      healthy: false,
+      detail: `cannot ask the ${plan.target.type} target: ${describeError(err)}`,
+      url: null,
+      unknown: true,
+    };
   }
 }
 
@@ -95,6 +101,8 @@ export async function status(rt: Runtime, environment: string): Promise<Environm
   const plan = knownGood?.current.plan;
   if (plan && plan.target.type !== 'local' && serving?.targetType !== 'local') {
     const asked = await askTarget(rt, plan);
+    // When the target cannot be asked, what the record says serves is shown, not healthy.
+    if (asked.unknown) return { ...base, version: serving?.version ?? null, url: serving?.url ?? null, detail: asked.detail };
     const verified = !!asked.version && asked.version === knownGood.current.version && serving?.phase == null;
     return {
       ...base,

@@ -114,6 +114,11 @@ export class LocalTarget implements Target {
     });
   }
 
+  /** Local probes only look. */
+  health(plan: Plan): Promise<Probe> {
+    return this.probe(plan);
+  }
+
   async probeRestored(plan: Plan, release: Release | null): Promise<Probe> {
     if (release) return this.probe(plan);
     const rec = await this.record(plan.environment);

@@ -34,10 +34,10 @@ describe('progress lines', () => {
     expect(r.code).toBe(2);
     expect(lines(r.stdout)).toEqual([
       expect.stringMatching(HEADER),
-      `  ✗ ValidateBundle: ${f} is not a zip file (end of central directory record signature not found)`,
+      `✗ rejected: ${f} is not a zip file (End of central directory record signature not found. Either not a zip file, or file is truncated.)`,
       '',
       `Summary: ${f}`,
-      `Rejected: ${f} is not a zip file (end of central directory record signature not found)`,
+      `Rejected: ${f} is not a zip file (End of central directory record signature not found. Either not a zip file, or file is truncated.)`,
     ]);
   });
 
