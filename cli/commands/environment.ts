@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describeError, FailName } from '../../lib/errors.js';
 import type { Plan } from '../../lib/plan/plan.js';
 import type { Runtime } from '../../lib/runtime.js';
@@ -12,7 +13,7 @@ import { isRunning } from '../../lib/targets/local/process.js';
 import { ProbeState } from '../../lib/targets/types.js';
 import { Progress } from '../progress.js';
 import { interruptionLines, reconcile, type Reconciled } from '../reconcile.js';
-import { RunKind } from '../runs.js';
+import { engineAlive, RunKind } from '../runs.js';
 import { startRun } from '../start-run.js';
 import { watchRun } from '../watch-run.js';
 import { newRolloutId } from './deploy.js';
@@ -159,12 +160,34 @@ export function statusOutput(s: EnvironmentStatus, json: boolean): { out: string
   return { out: lines, err: [], code };
 }
 
-/** `ml-rollout destroy`: stops the environment's processes; its history stays. */
+/**
+ * `ml-rollout destroy`: stops the environment's processes — a running rollout's engine first
+ * (the rollout is then recorded as interrupted and notified) — and its history stays.
+ */
 export async function destroy(rt: Runtime, environment: string): Promise<string> {
-  await reconcile(rt, environment);
+  const found = await reconcile(rt, environment);
+  if (found.active) {
+    await stopEngine(found.active.pid);
+    await reconcile(rt, environment);
+  }
   const stopped = await new LocalTarget(rt).stop(environment);
   await rt.state.clearServing(environment);
   return stopped ? `stopped ${environment} (${stopped.version}, pid ${stopped.pid})` : `${environment}: nothing was running`;
+}
+
+/** SIGTERM to an engine process, SIGKILL when it has not gone within a few seconds. */
+async function stopEngine(pid: number): Promise<void> {
+  const signal = (s: NodeJS.Signals) => {
+    try {
+      process.kill(pid, s);
+    } catch {
+      // already gone
+    }
+  };
+  signal('SIGTERM');
+  for (let waited = 0; waited < 5_000 && (await engineAlive(pid)); waited += 50) await sleep(50);
+  signal('SIGKILL');
+  for (let waited = 0; waited < 2_000 && (await engineAlive(pid)); waited += 20) await sleep(20);
 }
 
 /** `ml-rollout unlock`: clears a lock left by a crashed run. */
