@@ -165,14 +165,18 @@ export function statusOutput(s: EnvironmentStatus, json: boolean): { out: string
  * (the rollout is then recorded as interrupted and notified) — and its history stays.
  */
 export async function destroy(rt: Runtime, environment: string): Promise<string> {
-  const found = await reconcile(rt, environment);
+  let found = await reconcile(rt, environment);
   if (found.active) {
     await stopEngine(found.active.pid);
-    await reconcile(rt, environment);
+    const after = await reconcile(rt, environment);
+    found = { ...after, interrupted: [...found.interrupted, ...after.interrupted] };
   }
   const stopped = await new LocalTarget(rt).stop(environment);
   await rt.state.clearServing(environment);
-  return stopped ? `stopped ${environment} (${stopped.version}, pid ${stopped.pid})` : `${environment}: nothing was running`;
+  return [
+    ...interruptionLines(found),
+    stopped ? `stopped ${environment} (${stopped.version}, pid ${stopped.pid})` : `${environment}: nothing was running`,
+  ].join('\n');
 }
 
 /** SIGTERM to an engine process, SIGKILL when it has not gone within a few seconds. */
