@@ -1,7 +1,19 @@
+import { writeFile } from 'node:fs/promises';
 import { interruptRollout, type Interruption } from '../lib/rollout/interrupt.js';
 import type { Runtime } from '../lib/runtime.js';
 import { RolloutStatus } from '../lib/state/types.js';
-import { engineAlive, localOwnerPid, processAlive, unfinishedRuns, type RunInfo } from './runs.js';
+import { engineAlive, localOwnerPid, processAlive, runFile, unfinishedRuns, type RunInfo } from './runs.js';
+
+/** Creates `path` exclusively; false when another process did first. */
+async function claim(path: string): Promise<boolean> {
+  try {
+    await writeFile(path, `${process.pid}\n`, { flag: 'wx' });
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
+}
 
 /** What the command found of the environment's runs. */
 export interface Reconciled {
@@ -27,6 +39,8 @@ export async function reconcile(rt: Runtime, environment: string): Promise<Recon
       active = run.info;
       continue;
     }
+    // Two commands may find the same dead engine at once: one of them records it.
+    if (!(await claim(runFile.reconciled(run.dir)))) continue;
     const i = await interruptRollout(rt, environment, run.info.rolloutId, `its engine process ${run.info.pid} is gone`);
     if (i) interrupted.push(i);
   }

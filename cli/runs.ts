@@ -14,6 +14,7 @@ import type { RolloutReport } from './report.js';
  *   events.jsonl one EngineEvent a line, then a RunEnded line
  *   end.json     the outcome (written last)
  *   engine.log   the engine's own stdout and stderr
+ *   reconciled   created by the command that found the engine gone and recorded it
  */
 export const RunKind = { Rollout: 'rollout', Rollback: 'rollback' } as const;
 export type RunKind = (typeof RunKind)[keyof typeof RunKind];
@@ -66,6 +67,8 @@ export const runFile = {
   events: (dir: string) => join(dir, 'events.jsonl'),
   end: (dir: string) => join(dir, 'end.json'),
   log: (dir: string) => join(dir, 'engine.log'),
+  /** Created by the one command that records the run as interrupted. */
+  reconciled: (dir: string) => join(dir, 'reconciled'),
 };
 
 export const readRunInfo = (dir: string) => readJson<RunInfo>(runFile.info(dir));
