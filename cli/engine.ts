@@ -84,10 +84,20 @@ export async function runStateMachine(opts: RunOptions): Promise<RunResult> {
   const { definition, taskFunctions, machine } = await prepared(opts.name);
   const fns = { ...TASK_FUNCTIONS, ...opts.functions };
   const taskResourceLocalHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};
+  // The library reports a failed state's Cause as the error's own `cause` when it has one (the
+  // wrapped library error): the message, which the Catch puts at $.error.Cause, is kept here.
+  const failedWith = new Map<string, string>();
   for (const [stateName, fnName] of Object.entries(taskFunctions)) {
     const fn = fns[fnName];
     if (!fn) throw new Error(`no handler for function ${fnName} (state ${stateName})`);
-    taskResourceLocalHandlers[stateName] = (input) => fn(input, context(fnName));
+    taskResourceLocalHandlers[stateName] = async (input) => {
+      try {
+        return await fn(input, context(fnName));
+      } catch (err) {
+        if (err instanceof Error) failedWith.set(stateName, err.message);
+        throw err;
+      }
+    };
   }
   const waitTimeOverrides: Record<string, number> = {};
   const retryIntervalOverrides: Record<string, number> = {};
@@ -123,7 +133,7 @@ export async function runStateMachine(opts: RunOptions): Promise<RunResult> {
           state: st.name,
           stateType: st.type,
           error: String(e.Error),
-          cause: String(e.Cause),
+          cause: failedWith.get(st.name) ?? String(e.Cause),
           at: e.timestamp,
         });
       } else if (e.type === 'StateRetried' && st) {

@@ -4,7 +4,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { BundleInvalidError, describeError } from '../lib/errors.js';
 import { createLocalRuntime, setRuntime, type Runtime } from '../lib/runtime.js';
 import { deploy } from './commands/deploy.js';
-import { destroy, rollback, status, unlock } from './commands/environment.js';
+import { destroy, rollback, status, statusOutput, unlock } from './commands/environment.js';
 import { pack } from './commands/pack.js';
 import { planBundle, planLines } from './commands/plan.js';
 import { assertCapacity } from '../lib/plan/capacity.js';
@@ -12,11 +12,11 @@ import { projectRoot } from './paths.js';
 
 const USAGE = `usage: ml-rollout <command> [options]
 
-  deploy <bundle.zip|dir> [--report FILE] [--bucket B]
+  deploy <bundle.zip|dir> [--report FILE] [--bucket B] [--detach]
                                             roll a bundle out through its phases
   plan <bundle.zip|dir>                     dry run: phases, settings, gates, deadlines
   status --env NAME [--json]                what serves the environment, and is it healthy
-  rollback --env NAME                       back to the previous known-good version
+  rollback --env NAME [--detach]            back to the last known-good version
   destroy --env NAME                        stop the environment's processes
   unlock --env NAME                         clear a lock left by a crashed run
   pack <dir> -o FILE [--manifest FILE]      zip a bundle directory
@@ -71,6 +71,7 @@ export async function main(argv: string[], rt: Runtime = createLocalRuntime()): 
             bucket: { type: 'string' },
             'poll-seconds': { type: 'string' },
             'sample-seconds': { type: 'string' },
+            detach: { type: 'boolean' },
           },
           1,
         );
@@ -82,6 +83,7 @@ export async function main(argv: string[], rt: Runtime = createLocalRuntime()): 
             reportFile: a.values.report as string | undefined,
             pollSeconds: seconds(a.values['poll-seconds'], '--poll-seconds'),
             sampleSeconds: seconds(a.values['sample-seconds'], '--sample-seconds'),
+            detach: a.values.detach === true,
           },
           out,
           err,
@@ -98,19 +100,14 @@ export async function main(argv: string[], rt: Runtime = createLocalRuntime()): 
       }
       case 'status': {
         const a = args(rest, { env: { type: 'string' }, json: { type: 'boolean' } }, 0);
-        const s = await status(rt, envOf(a.values));
-        if (a.values.json) out(JSON.stringify(s));
-        else
-          out(
-            s.version
-              ? `${s.environment}: ${s.version} at ${s.url} (${s.healthy ? 'healthy' : 'NOT healthy'})`
-              : `${s.environment}: nothing serves`,
-          );
-        return 0;
+        const shown = statusOutput(await status(rt, envOf(a.values)), a.values.json === true);
+        shown.out.forEach(out);
+        shown.err.forEach(err);
+        return shown.code;
       }
       case 'rollback': {
-        const a = args(rest, { env: { type: 'string' } }, 0);
-        return await rollback(rt, envOf(a.values), out, err);
+        const a = args(rest, { env: { type: 'string' }, detach: { type: 'boolean' } }, 0);
+        return await rollback(rt, envOf(a.values), out, err, { detach: a.values.detach === true });
       }
       case 'destroy': {
         const a = args(rest, { env: { type: 'string' } }, 0);

@@ -1,6 +1,7 @@
 import { measurementsOf, type BakeWindow } from '../lib/gates/bake.js';
 import { describeCheck } from '../lib/gates/verdict.js';
 import type { Plan } from '../lib/plan/plan.js';
+import { ErrorName } from '../lib/errors.js';
 import type { EngineEvent } from './engine.js';
 
 /**
@@ -11,6 +12,11 @@ export class Progress {
   private plan: Plan | null = null;
   private lastDetail = '';
   private lastBakePrint = 0;
+  private phaseIndex: number | undefined;
+  /** The failure of the state running now, until it is retried or caught. */
+  private failure: { state: string; error: string; cause: string } | null = null;
+  /** A state whose failure was caught: its exit (with the caught error as output) is not a success. */
+  private caught: string | null = null;
 
   constructor(private readonly write: (line: string) => void) {}
 
@@ -21,16 +27,57 @@ export class Progress {
   }
 
   on(e: EngineEvent): void {
-    if (e.type === 'StateRetried') return this.write(`  ↻ ${e.state}: retrying (attempt ${e.attempt})`);
-    // A Fail state's failure is the outcome, which the summary states.
-    if (e.type === 'StateFailed') return e.stateType === 'Fail' ? undefined : this.write(`  ✗ ${e.state}: ${e.cause}`);
-    if (e.type === 'StateEntered') return this.entered(e.state, e.input);
-    if (e.type === 'StateExited') return this.exited(e.state, e.output);
+    switch (e.type) {
+      case 'StateFailed':
+        // A Fail state's failure is the outcome, which the summary states. A task's failure is
+        // shown once it is known whether it is retried or caught, as what it means.
+        if (e.stateType !== 'Fail') this.failure = { state: e.state, error: e.error, cause: e.cause };
+        return;
+      case 'StateRetried': {
+        const why = this.failure?.state === e.state ? `${this.failure.cause}; ` : '';
+        this.failure = null;
+        return this.write(`  ↻ ${e.state}: ${why}retrying (attempt ${e.attempt})`);
+      }
+      case 'StateCaught':
+        this.caught = e.state;
+        if (this.failure?.state === e.state) this.write(this.meaning(this.failure));
+        this.failure = null;
+        return;
+      case 'StateEntered':
+        this.caught = null;
+        return this.entered(e.state, e.input);
+      case 'StateExited':
+        if (this.caught === e.state) return;
+        return this.exited(e.state, e.output, e.at);
+    }
+  }
+
+  /** A caught failure, as what it means for the rollout. */
+  private meaning(f: { state: string; error: string; cause: string }): string {
+    switch (f.state) {
+      case 'ValidateBundle':
+      case 'PrepareRollback':
+        return `✗ rejected: ${f.cause}`;
+      case 'AcquireLock':
+        return f.error === ErrorName.LockHeld ? `✗ rejected: ${f.cause}` : `✗ failed: cannot take the lock: ${f.cause}`;
+      case 'TakeSnapshot':
+        return `✗ failed: cannot take the snapshot: ${f.cause}`;
+      case 'ApplyPhase':
+      case 'CheckStable':
+      case 'SampleGate':
+        return `${this.phaseTag(this.phaseIndex)} ✗ failed: ${f.cause}`;
+      case 'RestoreSnapshot':
+      case 'VerifyRestore':
+        return `✗ rollback failed: ${f.cause}`;
+      default:
+        return `  ✗ ${f.state}: ${f.cause}`;
+    }
   }
 
   private entered(state: string, input: unknown): void {
     const s = input as { cursor?: { index: number }; snapshot?: { previous?: { version: string } | null } };
     if (state === 'ApplyPhase') {
+      this.phaseIndex = s.cursor?.index;
       const phase = this.plan?.phases[s.cursor?.index ?? 0];
       const changes = phase
         ? Object.entries(phase.changes)
@@ -45,7 +92,7 @@ export class Progress {
     }
   }
 
-  private exited(state: string, output: unknown): void {
+  private exited(state: string, output: unknown, at: number): void {
     const o = output as Record<string, unknown> & {
       plan?: Plan;
       cursor?: { index: number };
@@ -56,6 +103,10 @@ export class Progress {
     };
     const tag = this.phaseTag(o.cursor?.index);
     switch (state) {
+      case 'PrepareRollback':
+        // A manual rollback's plan is the release it goes back to.
+        this.plan = o.plan ?? null;
+        return;
       case 'ValidateBundle':
         this.plan = o.plan ?? null;
         if (this.plan) {
@@ -78,7 +129,7 @@ export class Progress {
         }
         return;
       case 'SampleGate':
-        return this.gate(tag, o.phaseRun?.bake);
+        return this.gate(tag, o.phaseRun?.bake, at);
       case 'VerifyRestore':
         if (o.restoreProbe?.stable) this.write(`✓ restored and healthy: ${o.restoreProbe.detail}`);
         return;
@@ -87,9 +138,10 @@ export class Progress {
     }
   }
 
-  private gate(tag: string, bake: BakeWindow | undefined): void {
+  /** `at`: when the sample was taken (epoch ms), so that a follower reading late prints the same lines. */
+  private gate(tag: string, bake: BakeWindow | undefined, at: number): void {
     if (!bake) return;
-    const now = Date.now();
+    const now = at;
     if (bake.done) {
       this.write(`${tag} gate passed: ${bake.checks.map((c) => describeCheck(c)).join(', ')}`);
       return;

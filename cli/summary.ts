@@ -3,9 +3,13 @@ import type { RolloutReport } from './report.js';
 
 const MARK: Record<string, string> = { passed: '✓', failed: '✗', skipped: '·' };
 
-/** The closing summary: each phase and each gate check, measured value against threshold. */
-export function summaryLines(report: RolloutReport, url: string | null): string[] {
-  const lines = ['', `Summary: ${report.environment ?? '?'} ${report.version ?? ''}`.trimEnd()];
+/**
+ * The closing summary: each phase and each gate check, measured value against threshold.
+ * @param bundle what was deployed, named when the bundle was rejected before it named an environment
+ */
+export function summaryLines(report: RolloutReport, url: string | null, bundle?: string): string[] {
+  const subject = report.environment ? `${report.environment} ${report.version ?? ''}`.trimEnd() : (bundle ?? 'the bundle');
+  const lines = ['', `Summary: ${subject}`];
   for (const p of report.phases) {
     lines.push(`  ${MARK[p.status] ?? '?'} ${p.name} (${p.status})`);
     for (const c of p.checks) lines.push(`      ${c.passed ? '✓' : '✗'} ${describeCheck(c)}`);

@@ -26,6 +26,10 @@ export const ErrorName = {
   NothingToRollBack: 'NothingToRollBack',
   /** A task was handed an event it cannot work with (a wiring fault). */
   InvalidEvent: 'InvalidEvent',
+  /** The rollout's engine stopped before the rollout ended (recorded by the next command, never thrown by a task). */
+  Interrupted: 'Interrupted',
+  /** The local engine's process could not start or failed outside any task. */
+  EngineError: 'EngineError',
 } as const;
 export type ErrorName = (typeof ErrorName)[keyof typeof ErrorName];
 
@@ -94,6 +98,11 @@ export class TransientError extends RolloutError {
 
 export class TargetError extends RolloutError {
   override readonly name = ErrorName.TargetError;
+}
+
+/** The local engine's process could not start, or failed outside any task. */
+export class EngineError extends RolloutError {
+  override readonly name = ErrorName.EngineError;
 }
 
 export class RollbackFailedError extends RolloutError {

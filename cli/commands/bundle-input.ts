@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { BundleInvalidError } from '../../lib/errors.js';
+import type { Plan } from '../../lib/plan/plan.js';
 import type { BundleRef } from '../../lib/rollout/state.js';
 import { bundleKey, uploadBundle } from '../../lib/targets/aws-upload.js';
 import { pack } from './pack.js';
@@ -14,12 +15,30 @@ import { planBundle } from './plan.js';
  * --bucket). A bundle that fails validation goes by path, so the state machine rejects it as usual.
  */
 export async function executionBundle(bundle: string, bucketFlag: string | undefined, out: (l: string) => void): Promise<BundleRef> {
+  return (await plannedExecutionBundle(bundle, bucketFlag, out)).ref;
+}
+
+/** executionBundle, with the plan it read (null when the bundle does not validate). */
+export async function plannedExecutionBundle(
+  bundle: string,
+  bucketFlag: string | undefined,
+  out: (l: string) => void,
+): Promise<{ ref: BundleRef; plan: Plan | null }> {
   let planned: Awaited<ReturnType<typeof planBundle>>;
   try {
     planned = await planBundle(bundle);
   } catch {
-    return { path: bundle };
+    return { ref: { path: bundle }, plan: null };
   }
+  return { ref: await refOf(bundle, bucketFlag, out, planned), plan: planned.plan };
+}
+
+async function refOf(
+  bundle: string,
+  bucketFlag: string | undefined,
+  out: (l: string) => void,
+  planned: Awaited<ReturnType<typeof planBundle>>,
+): Promise<BundleRef> {
   const { manifest, plan } = planned;
   const target = manifest.target;
   if (target.type === 'local') return { path: bundle };

@@ -7,6 +7,7 @@ const VERB: Record<Outcome, string> = {
   [Outcome.Rejected]: 'rejected',
   [Outcome.RollbackFailed]: 'ROLLBACK FAILED',
   [Outcome.Failed]: 'failed',
+  [Outcome.Interrupted]: 'INTERRUPTED',
 };
 
 /** SNS subject (≤ 100 characters): "[ml-rollout] skin-dev: 1.3.0 rolled back (faiss-scin)". */

@@ -22,6 +22,7 @@ const LOOK: Record<Outcome, { emoji: string; verb: string }> = {
   [Outcome.Rejected]: { emoji: ':no_entry:', verb: 'rejected' },
   [Outcome.RollbackFailed]: { emoji: ':rotating_light:', verb: 'ROLLBACK FAILED' },
   [Outcome.Failed]: { emoji: ':x:', verb: 'failed' },
+  [Outcome.Interrupted]: { emoji: ':warning:', verb: 'INTERRUPTED' },
 };
 
 // Slack's limits: header 150 characters, a section's text 3000, a field 2000.

@@ -7,6 +7,8 @@ export const Outcome = {
   Rejected: 'rejected',
   RollbackFailed: 'rollback_failed',
   Failed: 'failed',
+  /** The engine stopped before the rollout ended; the version serving is unverified. */
+  Interrupted: 'interrupted',
 } as const;
 export type Outcome = (typeof Outcome)[keyof typeof Outcome];
 

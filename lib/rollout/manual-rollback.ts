@@ -5,11 +5,15 @@ import type { PlannedState } from './state.js';
 
 /**
  * PrepareRollback (statemachines/rollback.asl.yml): the state a manual rollback runs with — the
- * plan of the previous known-good release, and that release as the snapshot to restore.
+ * plan of the release to go back to (the known-good, or the one before it when the known-good
+ * serves), and that release as the snapshot to restore.
  */
 export async function prepareRollback(rt: Runtime, input: { rolloutId: string; environment: string }): Promise<PlannedState> {
-  const knownGood = await rt.state.getKnownGood(input.environment);
-  const target = knownGood?.previous[0];
+  const [knownGood, serving] = await Promise.all([rt.state.getKnownGood(input.environment), rt.state.getServing(input.environment)]);
+  // What serves unverified (an interrupted rollout) goes back to the known-good itself; only
+  // when the known-good serves is the one before it the way back.
+  const servesKnownGood = !!knownGood && serving?.digest === knownGood.current.digest && serving.phase === null;
+  const target = knownGood && !servesKnownGood ? knownGood.current : knownGood?.previous[0];
   if (!knownGood || !target) {
     throw new NothingToRollBackError(
       `environment ${input.environment} has no earlier known-good version to roll back to` +

@@ -13,6 +13,7 @@ const FINAL_STATUS: Record<Outcome, RolloutStatus> = {
   [Outcome.Rejected]: RolloutStatus.Rejected,
   [Outcome.RollbackFailed]: RolloutStatus.Failed,
   [Outcome.Failed]: RolloutStatus.Failed,
+  [Outcome.Interrupted]: RolloutStatus.Interrupted,
 };
 
 /**

@@ -53,6 +53,8 @@ export const RolloutStatus = {
   RolledBack: 'rolled_back',
   Rejected: 'rejected',
   Failed: 'failed',
+  /** Its engine stopped (killed, crashed, rebooted) before the rollout ended: what serves is unverified. */
+  Interrupted: 'interrupted',
 } as const;
 export type RolloutStatus = (typeof RolloutStatus)[keyof typeof RolloutStatus];
 

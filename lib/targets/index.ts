@@ -34,6 +34,7 @@ function deferred(type: TargetType, load: () => Promise<Target>): Target {
     sample: call('sample'),
     restore: call('restore'),
     probeRestored: call('probeRestored'),
+    health: call('health'),
   } as Target;
 }
 

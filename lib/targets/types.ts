@@ -46,6 +46,11 @@ export interface Target {
   sample(plan: Plan, phase: PlanPhase, cursor: Record<string, unknown> | null): Promise<Sample>;
   /** Puts `release` back (null: nothing was deployed before; stop the environment). */
   restore(plan: Plan, release: Release | null): Promise<Deployment | null>;
+  /**
+   * Health of whatever serves now, for `status`: reads only, never starts or finishes a change
+   * (unlike probe, which may carry a phase's deployment on).
+   */
+  health(plan: Plan): Promise<Probe>;
   /** Health of what restore() put back (stopped counts as healthy when release is null). */
   probeRestored(plan: Plan, release: Release | null): Promise<Probe>;
 }

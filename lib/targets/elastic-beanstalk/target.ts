@@ -140,6 +140,10 @@ export class ElasticBeanstalkTarget implements Target {
     return deployment(env, release, want);
   }
 
+  async health(plan: Plan): Promise<Probe> {
+    return decideSettled(await describeEnvironment(this.ctx(plan)));
+  }
+
   async probeRestored(plan: Plan, release: Release | null): Promise<Probe> {
     const ctx = this.ctx(plan);
     if (!release) return { state: ProbeState.Failed, detail: nothingToRestore(ctx.spec).message };

@@ -83,6 +83,11 @@ export class LocalTarget implements Target {
       }
     }
     const now = await readProcessGroup(rec.pid, this.deps.clock.now());
+    // A process that died while it was sampled failed the phase as such, not as failed requests.
+    if (!now) {
+      const last = await lastLogLine(rec.logFile);
+      throw new PhaseFailedError(`${phase.name}: the process exited while the gate sampled it${last ? ` (last log line: ${last})` : ''}`);
+    }
     const cpuPercent = windowStart && now ? cpuPercentBetween(windowStart, now) : null;
     const memoryPercent = now ? Math.round((now.rssBytes / (spec.memoryMb * 1024 * 1024)) * 1000) / 10 : null;
     return {
@@ -107,6 +112,11 @@ export class LocalTarget implements Target {
       releaseDir: release.source.path,
       settings: release.settings,
     });
+  }
+
+  /** Local probes only look. */
+  health(plan: Plan): Promise<Probe> {
+    return this.probe(plan);
   }
 
   async probeRestored(plan: Plan, release: Release | null): Promise<Probe> {

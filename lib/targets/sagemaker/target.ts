@@ -146,6 +146,12 @@ export class SageMakerTarget implements Target {
     };
   }
 
+  async health(plan: Plan): Promise<Probe> {
+    const ep = await describeEndpoint(this.ctx(plan));
+    // Whatever config it serves is what status asks about: InService on it is healthy.
+    return decideEndpoint(ep, ep?.EndpointConfigName ?? null);
+  }
+
   async probeRestored(plan: Plan, release: Release | null): Promise<Probe> {
     const ctx = this.ctx(plan);
     const ep = await describeEndpoint(ctx);

@@ -36,11 +36,19 @@ afterAll(async () => {
   try {
     // After every rejection, the first version still serves, healthy.
     const status = await cli(['status', '--env', ENV, '--json'], home);
+    expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout)).toEqual({
       environment: ENV,
       version: '1.0.0',
       url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
       healthy: true,
+      verified: true,
+      knownGood: '1.0.0',
+      rollout: null,
+      interrupted: [],
+      detail: null,
+      recorded: '1.0.0',
+      exists: true,
     });
   } finally {
     await cli(['destroy', '--env', ENV], home);

@@ -20,8 +20,11 @@ afterAll(async () => {
 });
 
 describe('ml-rollout CLI', () => {
-  it('status of an environment where nothing serves', async () => {
-    expect(await status()).toEqual({ environment: ENV, version: null, url: null, healthy: false });
+  it('status of an environment never deployed to: exit 2, one line naming it', async () => {
+    const r = await cli(['status', '--env', ENV], home);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`ml-rollout: no environment ${ENV} here (nothing was ever deployed to it)\n`);
   });
 
   it('deploy: exit 0, live progress per phase, a summary naming each check, and it keeps serving', async () => {
@@ -108,7 +111,17 @@ describe('ml-rollout CLI', () => {
     const r = await cli(['destroy', '--env', ENV], home);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/stopped lifecycle \(1\.0\.0, pid \d+\)/);
-    expect(await status()).toEqual({ environment: ENV, version: null, url: null, healthy: false });
+    const after = await cli(['status', '--env', ENV, '--json'], home);
+    // Nothing serving after a destroy is a healthy state of the environment: exit 0.
+    expect(after.code).toBe(0);
+    expect(JSON.parse(after.stdout)).toMatchObject({
+      environment: ENV,
+      version: null,
+      url: null,
+      healthy: false,
+      knownGood: '1.0.0',
+      rollout: null,
+    });
     await expect(fetch(`${url as string}/health`)).rejects.toThrow();
   });
 });
