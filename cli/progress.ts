@@ -1,6 +1,7 @@
 import { measurementsOf, type BakeWindow } from '../lib/gates/bake.js';
 import { describeCheck } from '../lib/gates/verdict.js';
 import type { Plan } from '../lib/plan/plan.js';
+import { systemClock, type Clock } from '../lib/clock.js';
 import type { EngineEvent } from './engine.js';
 
 /**
@@ -12,7 +13,11 @@ export class Progress {
   private lastDetail = '';
   private lastBakePrint = 0;
 
-  constructor(private readonly write: (line: string) => void) {}
+  /** @param clock paces the bake lines (one every 5 s at most); the runtime's clock. */
+  constructor(
+    private readonly write: (line: string) => void,
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   private phaseTag(index: number | undefined): string {
     const p = this.plan;
@@ -89,7 +94,7 @@ export class Progress {
 
   private gate(tag: string, bake: BakeWindow | undefined): void {
     if (!bake) return;
-    const now = Date.now();
+    const now = this.clock.now();
     if (bake.done) {
       this.write(`${tag} gate passed: ${bake.checks.map((c) => describeCheck(c)).join(', ')}`);
       return;

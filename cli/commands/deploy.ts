@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Plan } from '../../lib/plan/plan.js';
@@ -8,6 +7,7 @@ import { Progress } from '../progress.js';
 import { executionBundle } from './bundle-input.js';
 import { buildReport, EXIT_CODE, type RolloutReport } from '../report.js';
 import { summaryLines } from '../summary.js';
+import { newRolloutId } from '../rollout-id.js';
 
 export interface DeployOptions {
   bundle: string;
@@ -16,14 +16,11 @@ export interface DeployOptions {
   reportFile?: string;
   pollSeconds?: number;
   sampleSeconds?: number;
-  /** Print live progress and the summary (default true). */
+  /** Print neither live progress nor the summary (`--quiet`; default false). Errors still go to err. */
   quiet?: boolean;
 }
 
-/** A rollout id: sortable by time, unique, valid as a Step Functions execution name. */
-export function newRolloutId(now = new Date()): string {
-  return `${now.toISOString().replace(/[-:.]/g, '').replace('T', '-').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
-}
+export { newRolloutId };
 
 /** `ml-rollout deploy`: runs statemachines/rollout.asl.yml locally; returns the exit code. */
 export async function deploy(
@@ -32,8 +29,8 @@ export async function deploy(
   out: (l: string) => void,
   err: (l: string) => void,
 ): Promise<{ code: number; report: RolloutReport; result: RunResult }> {
-  const rolloutId = newRolloutId();
-  const progress = new Progress(out);
+  const rolloutId = newRolloutId(new Date(rt.clock.now()));
+  const progress = new Progress(out, rt.clock);
   const options = {
     ...(opts.pollSeconds ? { pollSeconds: opts.pollSeconds } : {}),
     ...(opts.sampleSeconds ? { sampleSeconds: opts.sampleSeconds } : {}),

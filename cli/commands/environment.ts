@@ -4,9 +4,6 @@ import { DEFAULTS } from '../../lib/plan/defaults.js';
 import { checkHealth } from '../../lib/targets/http.js';
 import { LocalTarget } from '../../lib/targets/local/local-target.js';
 import { isRunning } from '../../lib/targets/local/process.js';
-import { runStateMachine } from '../engine.js';
-import { Progress } from '../progress.js';
-import { newRolloutId } from './deploy.js';
 
 export interface EnvironmentStatus {
   environment: string;
@@ -47,10 +44,16 @@ export async function unlock(rt: Runtime, environment: string): Promise<string> 
 
 /** `ml-rollout rollback`: statemachines/rollback.asl.yml; exit 0 restored, 2 refused, 1 failed. */
 export async function rollback(rt: Runtime, environment: string, out: (l: string) => void, err: (l: string) => void): Promise<number> {
-  const progress = new Progress(out);
+  // The engine (and every task's module) loads only for a rollback, not for status/destroy/unlock.
+  const [{ runStateMachine }, { Progress }, { newRolloutId }] = await Promise.all([
+    import('../engine.js'),
+    import('../progress.js'),
+    import('../rollout-id.js'),
+  ]);
+  const progress = new Progress(out, rt.clock);
   const result = await runStateMachine({
     name: 'rollback',
-    input: { rolloutId: newRolloutId(), environment },
+    input: { rolloutId: newRolloutId(new Date(rt.clock.now())), environment },
     onEvent: (e) => progress.on(e),
   });
   if (result.status === 'SUCCEEDED') {

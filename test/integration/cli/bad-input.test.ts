@@ -172,7 +172,8 @@ describe('bad input: exit 2, one line, nothing changed', () => {
   });
 
   it('an unknown command or option', async () => {
-    await expectRejected(['deploi', 'x'], /unknown command deploi/);
-    await expectRejected(['deploy', 'x', '--colour'], /Unknown option '--colour'/);
+    await expectRejected(['deploi', 'x'], /unknown command 'deploi': did you mean deploy\?/);
+    await expectRejected(['deploy', 'x', '--colour'], /unknown option '--colour': deploy takes --report, --bucket, --poll-seconds/);
+    await expectRejected(['deploy', 'x', '--poll-seconds', '0.5'], /--poll-seconds takes a whole number of seconds ≥ 1, not '0\.5'/);
   });
 });
