@@ -52,7 +52,7 @@ export async function main(argv: string[], rt?: Runtime, term: Terminal = termin
     code: 0,
     async runtime() {
       const { createLocalRuntime, setRuntime } = await import('../lib/runtime.js');
-      runtime ??= createLocalRuntime();
+      runtime ??= createLocalRuntime(process.env, undefined, term.bin);
       // The local engine's tasks find the runtime through currentRuntime().
       setRuntime(runtime);
       return runtime;

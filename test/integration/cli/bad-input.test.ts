@@ -156,7 +156,9 @@ describe('bad input: exit 2, one line, nothing changed', () => {
       const dir = await makeBundle(work, { version: '9.0.5', environment: ENV, phases: [{ name: 'only' }] });
       await expectRejected(
         ['deploy', dir],
-        new RegExp(`locked by the rollout of version 7\\.7\\.7 \\(someone-else\\) since ${since.replace(/\./g, '\\.')}`),
+        new RegExp(
+          `locked by the rollout of version 7\\.7\\.7 \\(someone-else\\) since ${since.replace(/\./g, '\\.')}.*clear it with: npx ml-rollout unlock --env ${ENV}\\)`,
+        ),
       );
       const unlock = await cli(['unlock', '--env', ENV], home);
       expect(unlock.code).toBe(0);
