@@ -53,7 +53,7 @@ function exitCodes(codes: ExitCodes): string {
  * A command's usage in two parts for the list of commands: what it requires beside its name,
  * and its optional flags on the line under its description, so that the column stays narrow.
  */
-export function splitUsage(cmd: Command): { required: string; optional: string } {
+function splitUsage(cmd: Command): { required: string; optional: string } {
   const usage = cmd.usage() === '[options]' ? '' : cmd.usage();
   const at = usage.indexOf('[-');
   return at < 0 ? { required: usage, optional: '' } : { required: usage.slice(0, at).trim(), optional: usage.slice(at) };
