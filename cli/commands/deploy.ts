@@ -20,8 +20,6 @@ export interface DeployOptions {
   quiet?: boolean;
 }
 
-export { newRolloutId };
-
 /** `ml-rollout deploy`: runs statemachines/rollout.asl.yml locally; returns the exit code. */
 export async function deploy(
   rt: Runtime,
@@ -29,7 +27,7 @@ export async function deploy(
   out: (l: string) => void,
   err: (l: string) => void,
 ): Promise<{ code: number; report: RolloutReport; result: RunResult }> {
-  const rolloutId = newRolloutId(new Date(rt.clock.now()));
+  const rolloutId = newRolloutId(rt.clock);
   const progress = new Progress(out, rt.clock);
   const options = {
     ...(opts.pollSeconds ? { pollSeconds: opts.pollSeconds } : {}),

@@ -53,7 +53,7 @@ export async function rollback(rt: Runtime, environment: string, out: (l: string
   const progress = new Progress(out, rt.clock);
   const result = await runStateMachine({
     name: 'rollback',
-    input: { rolloutId: newRolloutId(new Date(rt.clock.now())), environment },
+    input: { rolloutId: newRolloutId(rt.clock), environment },
     onEvent: (e) => progress.on(e),
   });
   if (result.status === 'SUCCEEDED') {
