@@ -1,173 +1,76 @@
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { CommanderError, type Command } from 'commander';
 import { BundleInvalidError, describeError } from '../lib/errors.js';
-import { createLocalRuntime, setRuntime, type Runtime } from '../lib/runtime.js';
-import { deploy } from './commands/deploy.js';
-import { destroy, rollback, status, statusOutput, unlock } from './commands/environment.js';
-import { pack } from './commands/pack.js';
-import { planBundle, planLines } from './commands/plan.js';
-import { assertCapacity } from '../lib/plan/capacity.js';
-import { projectRoot } from './paths.js';
+import type { Runtime } from '../lib/runtime.js';
+import { buildProgram, type CliContext } from './program.js';
+import { terminal, type Terminal } from './terminal.js';
 
-const USAGE = `usage: ml-rollout <command> [options]
+/** Exits of commander that are not errors: help or the version was asked for and printed. */
+const PRINTED = new Set(['commander.helpDisplayed', 'commander.version']);
 
-  deploy <bundle.zip|dir> [--report FILE] [--bucket B] [--detach]
-                                            roll a bundle out through its phases
-  plan <bundle.zip|dir>                     dry run: phases, settings, gates, deadlines
-  status --env NAME [--json]                what serves the environment, and is it healthy
-  rollback --env NAME [--detach]            back to the last known-good version
-  destroy --env NAME                        stop the environment's processes
-  unlock --env NAME                         clear a lock left by a crashed run
-  pack <dir> -o FILE [--manifest FILE]      zip a bundle directory
-  proxy --env NAME [--port N]               the caching inference proxy in front of an environment
-  demo                                      pack and deploy the example service
-
-State lives under $ML_ROLLOUT_HOME (default ./.ml-rollout).`;
-
-/** Usage errors: exit 2 with one line, like a rejected bundle. */
-class UsageError extends Error {}
-
-type Options = NonNullable<ParseArgsConfig['options']>;
-
-function args(argv: string[], options: Options, positionals: number) {
-  let parsed: ReturnType<typeof parseArgs>;
-  try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: positionals > 0, strict: true });
-  } catch (err) {
-    throw new UsageError((err as Error).message.split('\n')[0]);
-  }
-  if (parsed.positionals.length !== positionals) {
-    throw new UsageError(positionals ? `expected ${positionals} argument(s), got ${parsed.positionals.length}` : 'takes no arguments');
-  }
-  return { values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals };
-}
-
-function envOf(values: Record<string, string | boolean | undefined>): string {
-  const env = values.env;
-  if (typeof env !== 'string' || !env) throw new UsageError('--env NAME is required');
-  return env;
-}
-
-function seconds(v: string | boolean | undefined, flag: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} takes a whole number of seconds ≥ 1`);
-  return n;
-}
-
-export async function main(argv: string[], rt: Runtime = createLocalRuntime()): Promise<number> {
-  setRuntime(rt);
-  const out = (l: string) => process.stdout.write(`${l}\n`);
-  const err = (l: string) => process.stderr.write(`${l}\n`);
-  const [command, ...rest] = argv;
-  try {
-    switch (command) {
-      case 'deploy': {
-        const a = args(
-          rest,
-          {
-            report: { type: 'string' },
-            bucket: { type: 'string' },
-            'poll-seconds': { type: 'string' },
-            'sample-seconds': { type: 'string' },
-            detach: { type: 'boolean' },
-          },
-          1,
-        );
-        const r = await deploy(
-          rt,
-          {
-            bundle: a.positionals[0] as string,
-            bucket: a.values.bucket as string | undefined,
-            reportFile: a.values.report as string | undefined,
-            pollSeconds: seconds(a.values['poll-seconds'], '--poll-seconds'),
-            sampleSeconds: seconds(a.values['sample-seconds'], '--sample-seconds'),
-            detach: a.values.detach === true,
-          },
-          out,
-          err,
-        );
-        return r.code;
-      }
-      case 'plan': {
-        const a = args(rest, {}, 1);
-        const planned = await planBundle(a.positionals[0] as string);
-        planLines(planned).forEach(out);
-        // Whatever the rollout would reject, the dry run rejects too (after showing the plan).
-        assertCapacity(planned.manifest);
-        return 0;
-      }
-      case 'status': {
-        const a = args(rest, { env: { type: 'string' }, json: { type: 'boolean' } }, 0);
-        const shown = statusOutput(await status(rt, envOf(a.values)), a.values.json === true);
-        shown.out.forEach(out);
-        shown.err.forEach(err);
-        return shown.code;
-      }
-      case 'rollback': {
-        const a = args(rest, { env: { type: 'string' }, detach: { type: 'boolean' } }, 0);
-        return await rollback(rt, envOf(a.values), out, err, { detach: a.values.detach === true });
-      }
-      case 'destroy': {
-        const a = args(rest, { env: { type: 'string' } }, 0);
-        out(await destroy(rt, envOf(a.values)));
-        return 0;
-      }
-      case 'unlock': {
-        const a = args(rest, { env: { type: 'string' } }, 0);
-        out(await unlock(rt, envOf(a.values)));
-        return 0;
-      }
-      case 'pack': {
-        const a = args(rest, { output: { type: 'string', short: 'o' }, manifest: { type: 'string' } }, 1);
-        if (typeof a.values.output !== 'string') throw new UsageError('-o FILE is required');
-        const r = await pack(a.positionals[0] as string, a.values.output, a.values.manifest as string | undefined);
-        out(`packed ${r.files} files of version ${r.version} into ${a.values.output}`);
-        return 0;
-      }
-      case 'proxy': {
-        const a = args(rest, { env: { type: 'string' }, port: { type: 'string' } }, 0);
-        const port = a.values.port === undefined ? undefined : Number(a.values.port);
-        if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError('--port takes a port number');
-        const { startLocalProxy } = await import('./proxy-server.js');
-        const proxy = await startLocalProxy({ environment: envOf(a.values), ...(port !== undefined ? { port } : {}), log: out });
-        out(`proxy for ${envOf(a.values)} listening on ${proxy.url} (POST ${proxy.url}/v1/${envOf(a.values)}/predict); Ctrl-C stops it`);
-        await new Promise<void>((resolve) => {
-          const stop = () => void proxy.close().then(resolve);
-          process.once('SIGINT', stop);
-          process.once('SIGTERM', stop);
-        });
-        return 0;
-      }
-      case 'demo': {
-        args(rest, {}, 0);
-        const zip = join(rt.home, 'bundles', 'skin-similarity.zip');
-        await mkdir(join(rt.home, 'bundles'), { recursive: true });
-        const packed = await pack(join(projectRoot(), 'examples', 'skin-similarity'), zip);
-        out(`packed examples/skin-similarity ${packed.version} into ${zip}`);
-        const r = await deploy(rt, { bundle: zip }, out, err);
-        if (r.code === 0) {
-          out('');
-          out('Next: npx ml-rollout status --env skin-dev --json   ·   npx ml-rollout destroy --env skin-dev');
-        }
-        return r.code;
-      }
-      case undefined:
-      case 'help':
-      case '--help':
-      case '-h':
-        out(USAGE);
-        return command ? 0 : 2;
-      default:
-        throw new UsageError(`unknown command ${command} (ml-rollout help lists them)`);
+/**
+ * One line for a usage error: what is wrong and the closest valid spelling, or the valid ones.
+ * Commander's own message says what is wrong; its suggestion ("Did you mean …?") joins the line.
+ */
+export function usageLine(e: CommanderError, program: Command, argv: string[], bin: string): string {
+  const [first = '', ...more] = e.message.replace(/^error: /, '').split('\n');
+  const similar = /\(Did you mean (?:one of )?(.+)\?\)/.exec(more.join(' '))?.[1];
+  const command = program.commands.find((c) => c.name() === argv.find((a) => !a.startsWith('-')));
+  const usage = command ? `${bin} ${command.name()} ${command.usage()}`.trimEnd() : `${bin} <command>`;
+  switch (e.code) {
+    case 'commander.missingArgument':
+      return `missing ${/'(.+)'/.exec(first)?.[1] ?? 'an argument'}: ${usage}`;
+    case 'commander.missingMandatoryOptionValue': {
+      // "required option '-o, --output <file>' not specified" → "missing -o/--output: …"
+      const flags = /'([^']+)'/
+        .exec(first)?.[1]
+        ?.replace(/ <.*>$/, '')
+        .replace(', ', '/');
+      return `missing ${flags ?? 'an option'}: ${usage}`;
     }
+    case 'commander.invalidArgument':
+      // The parser's own message names the flag, the rule and the value.
+      return first.replace(/^.* is invalid\. /, '');
+    case 'commander.unknownCommand':
+      return similar
+        ? `${first}: did you mean ${similar}?`
+        : `${first}: the commands are ${program.commands.map((c) => c.name()).join(', ')}`;
+    case 'commander.unknownOption': {
+      if (similar) return `${first}: did you mean ${similar}?`;
+      const flags = (command ?? program).options.map((o) => o.long).filter((f) => f !== undefined);
+      return `${first}: ${command ? `${command.name()} takes` : 'the options are'} ${[...flags, '--help'].join(', ')}`;
+    }
+    default:
+      return `${first} (${usage})`;
+  }
+}
+
+/** Runs one command line; returns the exit code (0 ok, 1 failed, 2 rejected or bad input, 3 rolled back). */
+export async function main(argv: string[], rt?: Runtime, term: Terminal = terminal()): Promise<number> {
+  let runtime: Runtime | undefined = rt;
+  const ctx: CliContext = {
+    term,
+    code: 0,
+    async runtime() {
+      const { createLocalRuntime, setRuntime } = await import('../lib/runtime.js');
+      runtime ??= createLocalRuntime(process.env, undefined, term.bin);
+      // The local engine's tasks find the runtime through currentRuntime().
+      setRuntime(runtime);
+      return runtime;
+    },
+  };
+  const program = buildProgram(ctx);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return ctx.code;
   } catch (e) {
-    if (e instanceof UsageError) {
-      err(`ml-rollout: ${e.message}`);
+    if (e instanceof CommanderError) {
+      if (PRINTED.has(e.code)) return 0;
+      // `help [command]` exits 0; no command at all prints the help to stderr and exits 2.
+      if (e.code === 'commander.help') return e.exitCode === 0 ? 0 : 2;
+      term.err(`ml-rollout: ${usageLine(e, program, argv, term.bin)}`);
       return 2;
     }
-    err(`ml-rollout: ${describeError(e)}`);
+    term.err(`ml-rollout: ${describeError(e)}`);
     return e instanceof BundleInvalidError ? 2 : 1;
   }
 }

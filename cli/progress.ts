@@ -18,6 +18,7 @@ export class Progress {
   /** A state whose failure was caught: its exit (with the caught error as output) is not a success. */
   private caught: string | null = null;
 
+  /** Bake lines are paced by the time each sample was taken, so a follower reading late prints the same lines. */
   constructor(private readonly write: (line: string) => void) {}
 
   private phaseTag(index: number | undefined): string {

@@ -26,13 +26,18 @@ export interface Runtime {
 }
 
 /** The runtime of one machine: files under $ML_ROLLOUT_HOME, local processes, outbox + Slack. */
-export function createLocalRuntime(env: NodeJS.ProcessEnv = process.env, clock: Clock = systemClock): Runtime {
+export function createLocalRuntime(
+  env: NodeJS.ProcessEnv = process.env,
+  clock: Clock = systemClock,
+  /** How the user runs the CLI, for the hints in its errors (default `ml-rollout`). */
+  cli?: string,
+): Runtime {
   const home = resolve(stateHome(env));
   return {
     clock,
     home,
     state: new LocalStateStore(home),
-    locks: new LocalLockStore(home, clock),
+    locks: new LocalLockStore(home, clock, cli),
     notifier: new LocalNotifier(home, env.SLACK_WEBHOOK_URL),
     target: targetRegistry({ home, clock }),
   };

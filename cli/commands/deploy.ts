@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Plan } from '../../lib/plan/plan.js';
@@ -11,6 +10,7 @@ import { buildReport, EXIT_CODE, type RolloutReport } from '../report.js';
 import { RunKind } from '../runs.js';
 import { startRun } from '../start-run.js';
 import { summaryLines } from '../summary.js';
+import { newRolloutId } from '../rollout-id.js';
 import { watchRun } from '../watch-run.js';
 
 export interface DeployOptions {
@@ -20,7 +20,7 @@ export interface DeployOptions {
   reportFile?: string;
   pollSeconds?: number;
   sampleSeconds?: number;
-  /** Print live progress and the summary (default true). */
+  /** Print neither live progress nor the summary (`--quiet`; default false). Errors still go to err. */
   quiet?: boolean;
   /** Start the rollout and return at once with its id (default false: follow it to its end). */
   detach?: boolean;
@@ -34,17 +34,12 @@ export interface DeployResult {
   result: RunResult | null;
 }
 
-/** A rollout id: sortable by time, unique, valid as a Step Functions execution name. */
-export function newRolloutId(now = new Date()): string {
-  return `${now.toISOString().replace(/[-:.]/g, '').replace('T', '-').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
-}
-
 /**
  * `ml-rollout deploy`: runs statemachines/rollout.asl.yml in a detached engine process and follows
  * it (unless `detach`); returns the exit code of the outcome.
  */
 export async function deploy(rt: Runtime, opts: DeployOptions, out: (l: string) => void, err: (l: string) => void): Promise<DeployResult> {
-  const rolloutId = newRolloutId();
+  const rolloutId = newRolloutId(rt.clock);
   const progress = new Progress(out);
   const options = {
     ...(opts.pollSeconds ? { pollSeconds: opts.pollSeconds } : {}),

@@ -16,7 +16,7 @@ import { interruptionLines, reconcile, type Reconciled } from '../reconcile.js';
 import { engineAlive, RunKind } from '../runs.js';
 import { startRun } from '../start-run.js';
 import { watchRun } from '../watch-run.js';
-import { newRolloutId } from './deploy.js';
+import { newRolloutId } from '../rollout-id.js';
 
 /** `ml-rollout status --json`. */
 export interface EnvironmentStatus {
@@ -220,7 +220,7 @@ export async function rollback(
 ): Promise<number> {
   const found = await reconcile(rt, environment);
   interruptionLines(found).forEach((l) => out(l));
-  const rolloutId = newRolloutId();
+  const rolloutId = newRolloutId(rt.clock);
   const started = await startRun(rt.home, {
     kind: RunKind.Rollback,
     rolloutId,

@@ -27,10 +27,16 @@ function ownerIsDead(owner: string): boolean {
  * A lock whose lease ran out, or whose owner process on this host is gone, is stale and taken over.
  */
 export class LocalLockStore implements LockStore {
+  /** @param cli how the user runs the CLI, for the unlock hint of a held lock (default `ml-rollout`). */
   constructor(
     private readonly home: string,
     private readonly clock: Clock,
+    private readonly cli = 'ml-rollout',
   ) {}
+
+  private held(environment: string, holder: LockEntry): LockHeldError {
+    return new LockHeldError(environment, holder, `${this.cli} unlock --env ${environment}`);
+  }
 
   private path(environment: string): string {
     return join(environmentDir(this.home, environment), 'lock.json');
@@ -59,11 +65,11 @@ export class LocalLockStore implements LockStore {
       if (!holder) continue; // released between our two calls
       if (holder.rolloutId === entry.rolloutId) return;
       const expired = Date.parse(holder.expiresAt) <= this.clock.now();
-      if (!expired && !ownerIsDead(holder.owner)) throw new LockHeldError(entry.environment, holder);
+      if (!expired && !ownerIsDead(holder.owner)) throw this.held(entry.environment, holder);
       await unlink(path).catch(() => undefined);
     }
     const holder = await this.get(entry.environment);
-    if (holder) throw new LockHeldError(entry.environment, holder);
+    if (holder) throw this.held(entry.environment, holder);
   }
 
   async release(environment: string, rolloutId: string): Promise<boolean> {

@@ -4,7 +4,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { readProcessGroup } from './proc-stats.js';
+import { parseStat, readProcessGroup } from './proc-stats.js';
 
 /** A running local service: the Procfile's web process, detached in its own process group. */
 export interface LocalProcess {
@@ -58,7 +58,15 @@ export async function startProcess(opts: StartOptions): Promise<number> {
   }
 }
 
+/**
+ * Whether the detached group `pid` leads has a live (not zombie) process. The leader's own
+ * /proc entry answers at once in the usual case; only when it has gone is the whole of /proc read
+ * for the rest of its group (one file per process on the machine).
+ */
 export async function isRunning(pid: number): Promise<boolean> {
+  const leader = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+  const s = leader ? parseStat(leader) : null;
+  if (s && s.pgid === pid && s.state !== 'Z') return true;
   return (await readProcessGroup(pid)) !== null;
 }
 

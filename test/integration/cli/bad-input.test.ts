@@ -164,7 +164,9 @@ describe('bad input: exit 2, one line, nothing changed', () => {
       const dir = await makeBundle(work, { version: '9.0.5', environment: ENV, phases: [{ name: 'only' }] });
       await expectRejected(
         ['deploy', dir],
-        new RegExp(`locked by the rollout of version 7\\.7\\.7 \\(someone-else\\) since ${since.replace(/\./g, '\\.')}`),
+        new RegExp(
+          `locked by the rollout of version 7\\.7\\.7 \\(someone-else\\) since ${since.replace(/\./g, '\\.')}.*clear it with: npx ml-rollout unlock --env ${ENV}\\)`,
+        ),
       );
       const unlock = await cli(['unlock', '--env', ENV], home);
       expect(unlock.code).toBe(0);
@@ -180,7 +182,8 @@ describe('bad input: exit 2, one line, nothing changed', () => {
   });
 
   it('an unknown command or option', async () => {
-    await expectRejected(['deploi', 'x'], /unknown command deploi/);
-    await expectRejected(['deploy', 'x', '--colour'], /Unknown option '--colour'/);
+    await expectRejected(['deploi', 'x'], /unknown command 'deploi': did you mean deploy\?/);
+    await expectRejected(['deploy', 'x', '--colour'], /unknown option '--colour': deploy takes --report, --bucket, --poll-seconds/);
+    await expectRejected(['deploy', 'x', '--poll-seconds', '0.5'], /--poll-seconds takes a whole number of seconds ≥ 1, not '0\.5'/);
   });
 });
