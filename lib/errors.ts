@@ -26,6 +26,8 @@ export const ErrorName = {
   NothingToRollBack: 'NothingToRollBack',
   /** A task was handed an event it cannot work with (a wiring fault). */
   InvalidEvent: 'InvalidEvent',
+  /** A setting the deployment must provide is missing or unusable (an environment variable, a parameter). */
+  Configuration: 'ConfigurationError',
 } as const;
 export type ErrorName = (typeof ErrorName)[keyof typeof ErrorName];
 
@@ -120,6 +122,14 @@ export const LambdaServiceErrorName = {
 /** A task was handed an event it cannot work with: a wiring fault, never retried. */
 export class InvalidEventError extends RolloutError {
   override readonly name = ErrorName.InvalidEvent;
+}
+
+/**
+ * A setting the deployment must provide is missing or unusable (STATE_BUCKET, a state machine
+ * ARN, the Slack webhook parameter): fixed by redeploying, never by retrying.
+ */
+export class ConfigurationError extends RolloutError {
+  override readonly name = ErrorName.Configuration;
 }
 
 export class NothingToRollBackError extends RolloutError {

@@ -24,7 +24,7 @@ export async function sampleGate(rt: Runtime, state: PlannedState): Promise<Bake
   if (!verdict.passed) {
     const failed = verdict.checks.find((c) => !c.passed);
     const message = `${phase.name} gate failed: ${failed ? describeCheck(failed) : 'a check failed'}`;
-    await updateRecord(rt.state, plan, state.rolloutId, (r) => {
+    await updateRecord(rt, plan, state.rolloutId, (r) => {
       const p = r.phases[phase.index];
       if (p)
         Object.assign(p, {
@@ -39,7 +39,7 @@ export async function sampleGate(rt: Runtime, state: PlannedState): Promise<Bake
     throw new GateFailedError(message);
   }
   if (final) {
-    await updateRecord(rt.state, plan, state.rolloutId, (r) => {
+    await updateRecord(rt, plan, state.rolloutId, (r) => {
       const p = r.phases[phase.index];
       if (p)
         Object.assign(p, {

@@ -11,7 +11,7 @@ export async function applyPhase(rt: Runtime, state: PlannedState): Promise<Phas
   const { plan } = state;
   const phase = currentPhase(state);
   const now = rt.clock.now();
-  await updateRecord(rt.state, plan, state.rolloutId, (r) => {
+  await updateRecord(rt, plan, state.rolloutId, (r) => {
     const p = r.phases[phase.index];
     if (p) Object.assign(p, { status: PhaseStatus.Running, startedAt: new Date(now).toISOString(), checks: [] });
   });
@@ -51,7 +51,7 @@ export async function checkStable(rt: Runtime, state: PlannedState): Promise<{ s
     error = new DeadlineExceededError(`${phase.name} did not become healthy within ${phase.deadlineSeconds} s (last: ${probe.detail})`);
   }
   if (!error) return { stable: false, detail: probe.detail };
-  await updateRecord(rt.state, plan, state.rolloutId, (r) => {
+  await updateRecord(rt, plan, state.rolloutId, (r) => {
     const p = r.phases[phase.index];
     if (p) Object.assign(p, { status: PhaseStatus.Failed, finishedAt: isoAt(rt.clock), error: error.message });
     r.failure ??= {

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { InvalidEventError } from '../errors.js';
 import type { BakeWindow } from '../gates/bake.js';
 import type { Plan, PlanPhase } from '../plan/plan.js';
 import type { Release } from '../state/types.js';
@@ -84,6 +85,6 @@ export const plannedStateSchema = z
 export function currentPhase(state: PlannedState): PlanPhase {
   const index = state.cursor?.index ?? state.phaseRun?.index ?? 0;
   const phase = state.plan.phases[index];
-  if (!phase) throw new RangeError(`no phase ${index} in the plan`);
+  if (!phase) throw new InvalidEventError(`no phase ${index} in the plan of ${state.plan.phases.length}`);
   return phase;
 }

@@ -62,17 +62,20 @@ export async function isRunning(pid: number): Promise<boolean> {
   return (await readProcessGroup(pid)) !== null;
 }
 
-/** SIGTERM to the group, then SIGKILL if it has not gone within `graceMs`. */
+/**
+ * SIGTERM to the group, then SIGKILL if it has not gone within `graceMs`. The grace is real
+ * elapsed time (a monotonic timer, not the injectable clock): a real process is waited for.
+ */
 export async function stopProcess(pid: number, graceMs = 5_000): Promise<void> {
   if (!signalGroup(pid, 'SIGTERM')) return;
-  const until = Date.now() + graceMs;
-  while (Date.now() < until) {
+  const until = performance.now() + graceMs;
+  while (performance.now() < until) {
     if (!(await isRunning(pid))) return;
     await sleep(50);
   }
   signalGroup(pid, 'SIGKILL');
-  const killDeadline = Date.now() + 2_000;
-  while (Date.now() < killDeadline && (await isRunning(pid))) await sleep(20);
+  const killDeadline = performance.now() + 2_000;
+  while (performance.now() < killDeadline && (await isRunning(pid))) await sleep(20);
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
