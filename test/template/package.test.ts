@@ -11,7 +11,7 @@ import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import aslValidator from 'asl-validator';
 import yauzl from 'yauzl';
-import { parse as parseYaml } from 'yaml';
+import { isAlias, isMap, parseDocument, parse as parseYaml } from 'yaml';
 
 type Json = Record<string, unknown>;
 type Resource = { Type: string; Properties: Json; DependsOn?: string[] };
@@ -127,6 +127,25 @@ function definitionOf(logicalId: string): { definition: Json; functions: Record<
   return { definition: JSON.parse(resolved) as Json, functions };
 }
 
+/**
+ * The Retry and Catch blocks the file writes once, as a YAML anchor, and uses again as an alias:
+ * anchor name → the states that use it (the anchor's own state first).
+ */
+function anchoredBlocks(text: string): Map<string, { state: string; key: string }[]> {
+  const states = parseDocument(text).get('States', true);
+  const groups = new Map<string, { state: string; key: string }[]>();
+  if (!isMap(states)) return groups;
+  for (const pair of states.items) {
+    if (!isMap(pair.value)) continue;
+    for (const key of ['Retry', 'Catch']) {
+      const node = pair.value.get(key, true);
+      const anchor = isAlias(node) ? node.source : (node as { anchor?: string } | undefined)?.anchor;
+      if (anchor) groups.set(anchor, [...(groups.get(anchor) ?? []), { state: String((pair.key as { value: unknown }).value), key }]);
+    }
+  }
+  return groups;
+}
+
 function tasksOf(definition: Json): [string, unknown][] {
   const states = (definition.States ?? {}) as Record<string, { Type: string; Resource?: unknown }>;
   return Object.entries(states)
@@ -223,7 +242,8 @@ describe('sls package (offline, no AWS credentials)', () => {
       }
 
       // The deployed definition is the file, function names turned into ARNs, and nothing else.
-      const file = parseYaml(await readFile(join(SERVICE, 'statemachines', `${name}.asl.yml`), 'utf8')) as Json;
+      const text = await readFile(join(SERVICE, 'statemachines', `${name}.asl.yml`), 'utf8');
+      const file = parseYaml(text) as Json;
       const fromFile = JSON.parse(
         JSON.stringify(file, (_k, v: unknown) => {
           const att = (v as { 'Fn::GetAtt'?: [string, string] } | null)?.['Fn::GetAtt'];
@@ -233,6 +253,17 @@ describe('sls package (offline, no AWS credentials)', () => {
         }),
       ) as Json;
       expect(definition).toEqual(fromFile);
+
+      // Its repeated Retry/Catch blocks are YAML aliases, expanded by packaging: every state that
+      // uses an anchor got the anchor's block, in full.
+      const groups = anchoredBlocks(text);
+      expect([...groups.values()].some((uses) => uses.length > 1)).toBe(true);
+      const states = definition.States as Record<string, Json>;
+      for (const [anchor, uses] of groups) {
+        const [first, ...rest] = uses.map(({ state, key }) => [`${anchor}: ${state}.${key}`, states[state]?.[key]] as const);
+        expect(first?.[1]).toEqual(expect.any(Array));
+        for (const [where, block] of rest) expect([where, block]).toEqual([where, first?.[1]]);
+      }
     },
   );
 

@@ -55,7 +55,7 @@ describe('rollout.asl.yml paths', () => {
     expect(s.slice(0, 5)).toEqual(['ValidateBundle', 'AcquireLock', 'TakeSnapshot', 'AlreadyServing', 'StartPhases']);
     expect(s.filter((x) => x === 'ApplyPhase')).toHaveLength(4);
     expect(s.filter((x) => x === 'SampleGate')).toHaveLength(4);
-    expect(s.slice(-4)).toEqual(['RecordKnownGood', 'ReleaseLock', 'NotifySucceeded', 'Succeeded']);
+    expect(s.slice(-5)).toEqual(['RecordKnownGood', 'ReleaseLock', 'Outcome', 'NotifySucceeded', 'Succeeded']);
     expect(s).not.toContain('RestoreSnapshot');
     expect((await rt.state.getKnownGood(ENV))?.current.version).toBe('1.0.0');
     expect(await rt.locks.get(ENV)).toBeNull();
@@ -68,7 +68,7 @@ describe('rollout.asl.yml paths', () => {
     const first = (await rt.state.getKnownGood(ENV))!.current.source as { path: string };
     const r = await run(first.path);
     expect(r.status).toBe('SUCCEEDED');
-    expect(states(r)).toEqual(['ValidateBundle', 'AcquireLock', 'TakeSnapshot', 'AlreadyServing', 'ReleaseLockUnchanged', 'Unchanged']);
+    expect(states(r)).toEqual(['ValidateBundle', 'AcquireLock', 'TakeSnapshot', 'AlreadyServing', 'ReleaseLock', 'Outcome', 'Unchanged']);
     expect((await new LocalTarget(rt).record(ENV))?.pid).toBe(before?.pid);
   });
 
@@ -85,7 +85,7 @@ describe('rollout.asl.yml paths', () => {
     const restore = s.indexOf('RestoreSnapshot');
     expect(s[restore - 1]).toBe('SampleGate');
     expect(s.slice(restore, restore + 4)).toEqual(['RestoreSnapshot', 'WaitForRestore', 'VerifyRestore', 'RestoreHealthy']);
-    expect(s.slice(-3)).toEqual(['ReleaseLockAfterRollback', 'NotifyRolledBack', 'RolledBack']);
+    expect(s.slice(-5)).toEqual(['RestoreHealthy', 'ReleaseLock', 'Outcome', 'NotifyRolledBack', 'RolledBack']);
     expect(r.cause).toMatch(/memoryPercent \d+(\.\d)?% > 60%/);
     const record = await rt.state.getRollout(ENV, `r${n}`);
     expect(record?.phases[phase]?.status).toBe('failed');
@@ -166,13 +166,27 @@ describe('rollout.asl.yml paths', () => {
     const phases = fourPhases({ 1: { settings: { PREDICT_STATUS: '503' } } });
     const r = await run(await makeBundle(home, { version: '4.2.0', environment: ENV, phases }), { restoreSnapshot });
     expect(r.error).toBe(FailName.RollbackFailed);
-    expect(states(r).slice(-4)).toEqual(['RestoreSnapshot', 'ReleaseLockAfterRollbackFailure', 'NotifyRollbackFailed', 'RollbackFailed']);
+    expect(states(r).slice(-5)).toEqual(['RestoreSnapshot', 'ReleaseLock', 'Outcome', 'NotifyRollbackFailed', 'RollbackFailed']);
     expect(r.cause).toBe('cannot start the previous version');
     const last = (await outbox()).at(-1);
     expect(last?.outcome).toBe('rollback_failed');
     expect(last?.reason?.message).toMatch(/smoke POST \/predict 503.*then cannot start the previous version/);
     expect(await rt.locks.get(ENV)).toBeNull();
     expect((await rt.state.getRollout(ENV, `r${n}`))?.status).toBe('failed');
+  });
+
+  it('a task that fails before any change releases the lock and ends Failed, notified', async () => {
+    const takeSnapshot = async () => {
+      throw new TargetError('the state store refused the read');
+    };
+    const before = await new LocalTarget(rt).record(ENV);
+    const r = await run(await makeBundle(home, { version: '4.3.0', environment: ENV }), { takeSnapshot });
+    expect(r.error).toBe(FailName.Failed);
+    expect(states(r)).toEqual(['ValidateBundle', 'AcquireLock', 'TakeSnapshot', 'ReleaseLock', 'Outcome', 'NotifyFailed', 'Failed']);
+    expect(r.cause).toBe('the state store refused the read');
+    expect(await rt.locks.get(ENV)).toBeNull();
+    expect((await new LocalTarget(rt).record(ENV))?.pid).toBe(before?.pid);
+    expect((await outbox()).at(-1)).toMatchObject({ outcome: 'failed', version: '4.3.0' });
   });
 
   it('an invalid bundle is rejected before any change, and notified', async () => {
