@@ -44,5 +44,7 @@ export function createAwsRuntime(env: NodeJS.ProcessEnv = process.env, deps: Aws
     locks: new S3LockStore(client, { bucket, prefix, clock }),
     notifier: new SnsNotifier(deps.sns ?? sns(), env.TOPIC_ARN),
     target: targetRegistry({ home, clock }),
+    // A Lambda container serves many executions: the lock belongs to the execution (its name is the rollout id).
+    lockOwner: (rolloutId) => `execution:${rolloutId}`,
   };
 }

@@ -5,6 +5,7 @@ import { evaluate } from '../gates/evaluate.js';
 import { describeCheck } from '../gates/verdict.js';
 import { PhaseStatus } from '../state/types.js';
 import type { Runtime } from '../runtime.js';
+import { keepLease } from './lease.js';
 import { updateRecord } from './record.js';
 import { currentPhase, type PlannedState } from './state.js';
 
@@ -12,10 +13,12 @@ import { currentPhase, type PlannedState } from './state.js';
  * SampleGate: one round of measurements, added to the phase's window. A threshold passed →
  * GateFailed (naming the check and its measured value); a complete window that passes → done.
  * Between rounds the state machine waits (WaitForSample), so the load is steady and no Lambda sleeps.
+ * Keeps the lock's lease.
  */
 export async function sampleGate(rt: Runtime, state: PlannedState): Promise<BakeWindow> {
   const { plan } = state;
   const phase = currentPhase(state);
+  await keepLease(rt, state);
   const previous = state.phaseRun?.bake && state.phaseRun.bake.phase === phase.index ? state.phaseRun.bake : null;
   const sample = await rt.target(plan.target).sample(plan, phase, previous?.cursor ?? null);
   const window = accumulate(previous, sample, phase);

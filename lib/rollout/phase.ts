@@ -3,6 +3,7 @@ import { DeadlineExceededError, ErrorName, PhaseFailedError } from '../errors.js
 import { PhaseStatus } from '../state/types.js';
 import type { Runtime } from '../runtime.js';
 import { ProbeState } from '../targets/types.js';
+import { keepLease } from './lease.js';
 import { updateRecord } from './record.js';
 import { currentPhase, type PhaseRun, type PlannedState } from './state.js';
 
@@ -37,11 +38,12 @@ export async function applyPhase(rt: Runtime, state: PlannedState): Promise<Phas
 
 /**
  * CheckStable: one probe. Pending before the deadline → poll again (the state machine waits);
- * pending after it → DeadlineExceeded; a failed service → PhaseFailed at once.
+ * pending after it → DeadlineExceeded; a failed service → PhaseFailed at once. Keeps the lock's lease.
  */
 export async function checkStable(rt: Runtime, state: PlannedState): Promise<{ stable: boolean; detail: string }> {
   const { plan } = state;
   const phase = currentPhase(state);
+  await keepLease(rt, state);
   const probe = await rt.target(plan.target).probe(plan);
   if (probe.state === ProbeState.Stable) return { stable: true, detail: probe.detail };
   const deadlineAt = state.phaseRun?.deadlineAt ?? 0;

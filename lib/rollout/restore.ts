@@ -4,6 +4,7 @@ import { DEFAULTS } from '../plan/defaults.js';
 import { PhaseStatus, RolloutStatus, type Release } from '../state/types.js';
 import type { Runtime } from '../runtime.js';
 import { ProbeState } from '../targets/types.js';
+import { keepLease } from './lease.js';
 import { updateRecord } from './record.js';
 import type { PlannedState } from './state.js';
 
@@ -54,9 +55,13 @@ export async function restoreSnapshot(
   };
 }
 
-/** VerifyRestore: is the restored version healthy? RollbackFailed when it fails or runs out of time. */
+/**
+ * VerifyRestore: is the restored version healthy? RollbackFailed when it fails or runs out of
+ * time. Keeps the lock's lease.
+ */
 export async function verifyRestore(rt: Runtime, state: PlannedState): Promise<{ stable: boolean; detail: string }> {
   const { plan } = state;
+  await keepLease(rt, state);
   const release = restoreTarget(state);
   const probe = await rt.target(plan.target).probeRestored(plan, release);
   const what = release ? `version ${release.version}` : 'the stopped environment';

@@ -65,6 +65,8 @@ export interface RolloutState extends ExecutionInput {
   snapshot?: Snapshot;
   cursor?: { index: number; count: number };
   phaseRun?: PhaseRun;
+  /** Output of AcquireLock: the lease it took (renewals move the stored lock's, not this copy). */
+  lock?: { expiresAt: string };
   restore?: { restoredVersion: string | null; startedAt: number; deadlineAt: number };
   error?: CaughtError;
   rollbackError?: CaughtError;
