@@ -211,4 +211,36 @@ describe('rollout.asl.yml paths', () => {
     expect(await rt.state.getServing(env)).toBeNull();
     expect((await rt.state.getRollout(env, `r${n}`))?.rollback).toEqual({ performed: true, restoredVersion: null, verified: true });
   });
+
+  it('a rollout past half of its lease renews the lock as it waits, and the flow is unchanged', async () => {
+    const env = 'paths-lease';
+    const realAcquire = TASK_FUNCTIONS.acquireLock!;
+    // As if most of the lease had passed by the time AcquireLock returns: one second of it is left.
+    const acquireLock = async (event: unknown, ctx: unknown) => {
+      await realAcquire(event, ctx);
+      const expiresAt = new Date(Date.now() + 1_000).toISOString();
+      await rt.locks.renew(env, (event as { rolloutId: string }).rolloutId, expiresAt);
+      return { expiresAt };
+    };
+    const renewals: string[] = [];
+    const renew = rt.locks.renew.bind(rt.locks);
+    rt.locks.renew = async (environment, rolloutId, expiresAt) => {
+      renewals.push(expiresAt);
+      return renew(environment, rolloutId, expiresAt);
+    };
+    try {
+      const r = await run(await makeBundle(home, { version: '1.0.0', environment: env, phases: fourPhases().slice(0, 1) }), {
+        acquireLock,
+      });
+      expect(r.status).toBe('SUCCEEDED');
+      expect(states(r).slice(-5)).toEqual(['RecordKnownGood', 'ReleaseLock', 'Outcome', 'NotifySucceeded', 'Succeeded']);
+      // The short lease of acquireLock above, then exactly one renewal by the first task that ran past half of it.
+      expect(renewals).toHaveLength(2);
+      expect(Date.parse(renewals[1]!) - Date.now()).toBeGreaterThan(60_000);
+      expect(await rt.locks.get(env)).toBeNull();
+    } finally {
+      rt.locks.renew = renew;
+      await new LocalTarget(rt).stop(env);
+    }
+  });
 });
