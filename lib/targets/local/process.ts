@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readProcessGroup } from './proc-stats.js';
+import { TransientError } from '../../errors.js';
 
 /** A running local service: the Procfile's web process, detached in its own process group. */
 export interface LocalProcess {
@@ -95,7 +96,7 @@ export async function freePort(preferred?: number): Promise<number> {
     srv.once('error', reject);
     srv.listen(0, '127.0.0.1', () => {
       const addr = srv.address();
-      srv.close(() => (addr && typeof addr === 'object' ? resolve(addr.port) : reject(new Error('no port'))));
+      srv.close(() => (addr && typeof addr === 'object' ? resolve(addr.port) : reject(new TransientError('no free port on 127.0.0.1'))));
     });
   });
 }
