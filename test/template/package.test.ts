@@ -100,6 +100,22 @@ function zipEntries(path: string): Promise<string[]> {
   });
 }
 
+/** The one file of a function's zip, as text. */
+async function bundleText(path: string): Promise<string> {
+  const zip = await yauzl.openPromise(path);
+  try {
+    for await (const entry of zip.eachEntry()) {
+      if (entry.fileName.endsWith('/')) continue;
+      const chunks: Buffer[] = [];
+      for await (const chunk of await zip.openReadStreamPromise(entry)) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    }
+    return '';
+  } finally {
+    zip.close();
+  }
+}
+
 function getAttTarget(value: unknown): string | null {
   const att = (value as { 'Fn::GetAtt'?: [string, string] } | null)?.['Fn::GetAtt'];
   return att && att[1] === 'Arn' ? att[0] : null;
@@ -221,6 +237,16 @@ describe('sls package (offline, no AWS credentials)', () => {
       const entries = (await zipEntries(zip)).filter((e) => !e.endsWith('/'));
       const handlerFile = `${String(fn.Properties.Handler).replace(/\.[^.]+$/, '')}.cjs`;
       expect([id, entries]).toEqual([id, [handlerFile]]);
+    }
+  });
+
+  it('bundles the Powertools Parser schemas without the whole of zod (no zod locale but English)', async () => {
+    for (const id of ['StartRolloutLambdaFunction', 'SlackNotifierLambdaFunction']) {
+      const zip = join(out, basename((resource(id).Properties.Code as { S3Key: string }).S3Key));
+      const text = await bundleText(zip);
+      // The German locale's message for an invalid input: there only when every locale is bundled.
+      expect([id, text.includes('Ungültige Eingabe')]).toEqual([id, false]);
+      expect([id, text.includes('Invalid input')]).toEqual([id, true]);
     }
   });
 
