@@ -376,6 +376,16 @@ describe('sls package (offline, no AWS credentials)', () => {
     expect(problems).toEqual([]);
   });
 
+  it('lets the tasks that wait renew the lock (PUT lock.json) but never release it (no DELETE)', () => {
+    const lockArn = { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::ml-rollout-ci-${AWS::AccountId}-${AWS::Region}/state/*/lock.json' };
+    const onLock = (fn: string) =>
+      statementsOf(resource(`${fn}IamRoleLambdaExecution`))
+        .filter((s) => JSON.stringify(s.Resource) === JSON.stringify(lockArn))
+        .flatMap((s) => list(s.Action));
+    for (const fn of ['CheckStable', 'SampleGate', 'VerifyRestore']) expect([fn, onLock(fn)]).toEqual([fn, ['s3:PutObject']]);
+    expect(onLock('ReleaseLock')).toContain('s3:DeleteObject');
+  });
+
   it('lets each entry function do only its one job', () => {
     const granted = (fn: string) =>
       statementsOf(resource(`${fn}IamRoleLambdaExecution`))
