@@ -69,7 +69,9 @@ export class LocalLockStore implements LockStore {
   async renew(environment: string, rolloutId: string, expiresAt: string): Promise<boolean> {
     const holder = await this.get(environment);
     if (!holder || holder.rolloutId !== rolloutId) return false;
-    // Written aside and renamed over the lock: a reader never sees half a file.
+    // Written aside and renamed over the lock: a reader never sees half a file. Unlike S3's If-Match
+    // this is not conditional, but a takeover needs the lease to have run out, and a rollout
+    // renews at half of it.
     const path = this.path(environment);
     const next = `${path}.${process.pid}.renew`;
     await writeFile(next, JSON.stringify({ ...holder, expiresAt }, null, 2));

@@ -43,4 +43,19 @@ describe('rollback handler', () => {
     );
     expect(sfnMock).not.toHaveReceivedCommand(StartExecutionCommand);
   });
+
+  it('without ROLLBACK_STATE_MACHINE_ARN: a ConfigurationError naming the setting, nothing started', async () => {
+    delete process.env.ROLLBACK_STATE_MACHINE_ARN;
+    try {
+      await expect(handler(eventFixture('rollback'), lambdaContext('ml-rollout-dev-rollback'))).rejects.toThrow(
+        expect.objectContaining({
+          name: ErrorName.Configuration,
+          message: expect.stringContaining('ROLLBACK_STATE_MACHINE_ARN is not set'),
+        }),
+      );
+    } finally {
+      process.env.ROLLBACK_STATE_MACHINE_ARN = MACHINE;
+    }
+    expect(sfnMock).not.toHaveReceivedCommand(StartExecutionCommand);
+  });
 });
