@@ -20,6 +20,7 @@ import { cpus, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { createRequire } from 'node:module';
 import * as esbuild from 'esbuild';
 import { parse as parseYaml } from 'yaml';
 import yauzl from 'yauzl';
@@ -123,6 +124,7 @@ function externalSdkOptions() {
     format: o.format,
     mainFields: o.mainFields,
     external: ['@aws-sdk/*', '@smithy/*', '@aws-crypto/*'],
+    plugins: o.plugins ? createRequire(import.meta.url)(join(ROOT, o.plugins)) : [],
     logLevel: 'silent',
   };
 }

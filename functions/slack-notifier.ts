@@ -1,17 +1,17 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { SSMClient } from '@aws-sdk/client-ssm';
-import * as z from 'zod';
+import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
+import { SnsSchema } from '@aws-lambda-powertools/parser/schemas/sns';
+import type { Context } from 'aws-lambda';
+import type { z } from 'zod';
 import { logger } from '../lib/observability/logger.js';
 import { rolloutNotificationSchema } from '../lib/notify/notification-schema.js';
-import { CachedParameter, deliverToSlack, type SlackDelivery } from '../lib/notify/slack-deliver.js';
+import { deliverToSlack, ssmWebhook, type SlackDelivery, type WebhookSource } from '../lib/notify/slack-deliver.js';
+import { parseEvent } from './parse-event.js';
 
-let webhook: CachedParameter | null = null;
+let webhook: WebhookSource | null = null;
 
-// AWS owns the SNS event's shape: unknown keys are ignored here, on purpose.
-const snsEventSchema = z.looseObject({
-  Records: z.array(z.looseObject({ Sns: z.looseObject({ MessageId: z.string(), Message: z.string() }) })).min(1),
-});
+const notificationMessage = JSONStringified(rolloutNotificationSchema);
 
 export interface SlackNotifierResult {
   delivered: number;
@@ -20,42 +20,37 @@ export interface SlackNotifierResult {
 }
 
 /**
- * SNS → Slack. Never throws, by design: a failed delivery is logged at error level with the
- * whole notification (so nothing is lost from the logs) and the invocation succeeds, because
- * Lambda's async retries would repeat Slack posts that already went through for other records
- * and cannot fix a revoked webhook or a malformed message.
+ * SNS → Slack. An event that is not an SNS event is InvalidEventError (nothing was posted, so
+ * Lambda's retries of it repeat nothing). Past that it never throws, by design: a failed
+ * delivery is logged at error level with the whole notification (so nothing is lost from the
+ * logs) and the invocation succeeds, because Lambda's async retries would repeat Slack posts
+ * that already went through for other records and cannot fix a revoked webhook or a malformed
+ * message. Each message is parsed on its own for the same reason (Powertools' SNS envelope would
+ * reject every record for one bad one).
  */
-export const handler = middy(async (event: unknown): Promise<SlackNotifierResult> => {
-  const parsed = snsEventSchema.safeParse(event);
-  if (!parsed.success) {
-    logger.error('not an SNS event; nothing posted', { issue: parsed.error.issues[0]?.message });
-    return { delivered: 0, failed: 1, results: [{ messageId: 'unknown', delivered: false, detail: 'not an SNS event' }] };
-  }
-  // A missing parameter name is reported per message by deliverToSlack, like any other failure.
-  webhook ??= new CachedParameter(new SSMClient({}), process.env.SLACK_WEBHOOK_PARAMETER ?? '');
-  const results: SlackNotifierResult['results'] = [];
-  for (const { Sns } of parsed.data.Records) {
-    let body: unknown;
-    try {
-      body = JSON.parse(Sns.Message);
-    } catch {
-      body = undefined;
+export const handler = middy<z.infer<typeof SnsSchema>, SlackNotifierResult, Error, Context>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(parseEvent(SnsSchema, 'an SNS event'))
+  .handler(async (event) => {
+    // A missing parameter name is reported per message by deliverToSlack, like any other failure.
+    webhook ??= ssmWebhook(process.env.SLACK_WEBHOOK_PARAMETER ?? '');
+    const results: SlackNotifierResult['results'] = [];
+    for (const { Sns } of event.Records) {
+      const notification = notificationMessage.safeParse(Sns.Message);
+      if (!notification.success) {
+        logger.error('not a rollout notification; nothing posted', {
+          messageId: Sns.MessageId,
+          issue: notification.error.issues[0]?.message,
+        });
+        results.push({ messageId: Sns.MessageId, delivered: false, detail: 'not a rollout notification' });
+        continue;
+      }
+      const n = notification.data;
+      logger.appendKeys({ environment: n.environment ?? 'unknown', executionId: n.execution ?? n.rolloutId });
+      const delivery = await deliverToSlack(webhook, n);
+      if (delivery.delivered) logger.info('posted to Slack', { outcome: n.outcome, attempts: delivery.attempts });
+      else logger.error('Slack delivery failed', { outcome: n.outcome, delivery, notification: n });
+      results.push({ messageId: Sns.MessageId, ...delivery });
     }
-    const notification = rolloutNotificationSchema.safeParse(body);
-    if (!notification.success) {
-      logger.error('not a rollout notification; nothing posted', {
-        messageId: Sns.MessageId,
-        issue: notification.error.issues[0]?.message,
-      });
-      results.push({ messageId: Sns.MessageId, delivered: false, detail: 'not a rollout notification' });
-      continue;
-    }
-    const n = notification.data;
-    logger.appendKeys({ environment: n.environment ?? 'unknown', executionId: n.execution ?? n.rolloutId });
-    const delivery = await deliverToSlack(webhook, n);
-    if (delivery.delivered) logger.info('posted to Slack', { outcome: n.outcome, attempts: delivery.attempts });
-    else logger.error('Slack delivery failed', { outcome: n.outcome, delivery, notification: n });
-    results.push({ messageId: Sns.MessageId, ...delivery });
-  }
-  return { delivered: results.filter((r) => r.delivered).length, failed: results.filter((r) => !r.delivered).length, results };
-}).use(injectLambdaContext(logger, { resetKeys: true }));
+    return { delivered: results.filter((r) => r.delivered).length, failed: results.filter((r) => !r.delivered).length, results };
+  });

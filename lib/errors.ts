@@ -30,6 +30,8 @@ export const ErrorName = {
   Interrupted: 'Interrupted',
   /** The local engine's process could not start or failed outside any task. */
   EngineError: 'EngineError',
+  /** A setting the deployment must provide is missing or unusable (an environment variable, a parameter). */
+  Configuration: 'ConfigurationError',
 } as const;
 export type ErrorName = (typeof ErrorName)[keyof typeof ErrorName];
 
@@ -129,6 +131,14 @@ export const LambdaServiceErrorName = {
 /** A task was handed an event it cannot work with: a wiring fault, never retried. */
 export class InvalidEventError extends RolloutError {
   override readonly name = ErrorName.InvalidEvent;
+}
+
+/**
+ * A setting the deployment must provide is missing or unusable (STATE_BUCKET, a state machine
+ * ARN, the Slack webhook parameter): fixed by redeploying, never by retrying.
+ */
+export class ConfigurationError extends RolloutError {
+  override readonly name = ErrorName.Configuration;
 }
 
 export class NothingToRollBackError extends RolloutError {

@@ -5,7 +5,7 @@ import type { TargetSpec } from './plan/target-schema.js';
 import type { Notifier } from './notify/types.js';
 import type { LockStore, StateStore } from './state/types.js';
 import { LocalStateStore } from './state/local-store.js';
-import { LocalLockStore } from './state/local-lock.js';
+import { LocalLockStore, localOwner } from './state/local-lock.js';
 import { LocalNotifier } from './notify/local.js';
 import { targetRegistry } from './targets/index.js';
 import type { Target } from './targets/types.js';
@@ -23,6 +23,11 @@ export interface Runtime {
   target(spec: TargetSpec): Target;
   /** Local state directory (absolute); used by the local target and stores. */
   home: string;
+  /**
+   * Who takes a rollout's lock, as the lock records it: locally this process ("host:pid", whose
+   * death on this host makes the lock stale), on Lambda the execution ("execution:<rollout id>").
+   */
+  lockOwner(rolloutId: string): string;
 }
 
 /** The runtime of one machine: files under $ML_ROLLOUT_HOME, local processes, outbox + Slack. */
@@ -40,6 +45,7 @@ export function createLocalRuntime(
     locks: new LocalLockStore(home, clock, cli),
     notifier: new LocalNotifier(home, env.SLACK_WEBHOOK_URL),
     target: targetRegistry({ home, clock }),
+    lockOwner: () => localOwner(),
   };
 }
 

@@ -2,6 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { s3 } from '../bundle/s3-fetch.js';
 import { systemClock, type Clock } from '../clock.js';
+import { ConfigurationError } from '../errors.js';
 import { SnsNotifier } from '../notify/sns.js';
 import type { Runtime } from '../runtime.js';
 import { S3LockStore } from '../state/s3-lock.js';
@@ -31,7 +32,7 @@ export interface AwsRuntimeDeps {
  */
 export function createAwsRuntime(env: NodeJS.ProcessEnv = process.env, deps: AwsRuntimeDeps = {}): Runtime {
   const bucket = env.STATE_BUCKET;
-  if (!bucket) throw new TypeError('STATE_BUCKET is not set: the AWS runtime keeps its state in that bucket');
+  if (!bucket) throw new ConfigurationError('STATE_BUCKET is not set: the AWS runtime keeps its state in that bucket');
   const prefix = env.STATE_PREFIX || DEFAULT_STATE_PREFIX;
   const client = deps.s3 ?? s3();
   const clock = deps.clock ?? systemClock;
@@ -43,5 +44,7 @@ export function createAwsRuntime(env: NodeJS.ProcessEnv = process.env, deps: Aws
     locks: new S3LockStore(client, { bucket, prefix, clock }),
     notifier: new SnsNotifier(deps.sns ?? sns(), env.TOPIC_ARN),
     target: targetRegistry({ home, clock }),
+    // A Lambda container serves many executions: the lock belongs to the execution (its name is the rollout id).
+    lockOwner: (rolloutId) => `execution:${rolloutId}`,
   };
 }

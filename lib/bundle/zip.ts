@@ -25,7 +25,7 @@ function open(path: string): Promise<ZipFile> {
   return new Promise((resolve, reject) => {
     // validateEntrySizes makes yauzl check every entry's real size against its header.
     yauzl.open(path, { lazyEntries: true, autoClose: true, strictFileNames: false, validateEntrySizes: true }, (err, zip) =>
-      err || !zip ? reject(err ?? new Error('no zip')) : resolve(zip),
+      err || !zip ? reject(err ?? new BundleInvalidError(`${path}: not a readable zip`)) : resolve(zip),
     );
   });
 }

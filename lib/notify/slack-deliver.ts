@@ -1,39 +1,45 @@
-import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { systemClock, type Clock } from '../clock.js';
-import { describeError } from '../errors.js';
+import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { ConfigurationError, describeError } from '../errors.js';
 import { slackMessage } from './slack-blocks.js';
 import { postToSlack, type SlackPostOptions, type SlackPostResult } from './slack-post.js';
 import type { RolloutNotification } from './types.js';
 
+/** Where the webhook URL comes from: read when needed, forgotten once Slack says it is gone. */
+export interface WebhookSource {
+  get(): Promise<string>;
+  /** The next get() reads the parameter again instead of using a cached copy. */
+  forget(): void;
+}
+
+/** Options of {@link ssmWebhook}. */
+export interface SsmWebhookOptions {
+  /** s a read value is kept (default 300): a burst of notifications costs one SSM call, a rotated webhook is picked up within minutes. */
+  maxAgeSeconds?: number;
+  /** The SSM client to read with (default: one Powertools builds from the environment). */
+  client?: SSMClient;
+}
+
 /**
- * A SecureString parameter, decrypted, kept for `ttlMs` (default 5 min) so a burst of
- * notifications costs one SSM call, while a rotated webhook is picked up within minutes.
+ * The webhook URL from an SSM SecureString, decrypted, through Powertools Parameters (its cache
+ * keeps the value `maxAgeSeconds`). Each source has a cache of its own.
  */
-export class CachedParameter {
-  private cached: { value: string; until: number } | null = null;
-
-  constructor(
-    private readonly client: SSMClient,
-    readonly name: string,
-    private readonly ttlMs: number = 5 * 60_000,
-    private readonly clock: Clock = systemClock,
-  ) {}
-
-  async get(): Promise<string> {
-    if (!this.name) throw new TypeError('no SSM parameter name for the Slack webhook (SLACK_WEBHOOK_PARAMETER)');
-    const now = this.clock.now();
-    if (this.cached && now < this.cached.until) return this.cached.value;
-    const out = await this.client.send(new GetParameterCommand({ Name: this.name, WithDecryption: true }));
-    const value = out.Parameter?.Value;
-    if (!value) throw new TypeError(`SSM parameter ${this.name} is empty`);
-    this.cached = { value, until: now + this.ttlMs };
-    return value;
-  }
-
-  /** Forgets the value: after Slack says the webhook is gone, the next call reads it again. */
-  forget(): void {
-    this.cached = null;
-  }
+export function ssmWebhook(name: string, options: SsmWebhookOptions = {}): WebhookSource {
+  const provider = new SSMProvider(options.client ? { awsSdkV3Client: options.client } : {});
+  const maxAge = options.maxAgeSeconds ?? 300;
+  let forceFetch = false;
+  return {
+    async get() {
+      if (!name) throw new ConfigurationError('no SSM parameter name for the Slack webhook (SLACK_WEBHOOK_PARAMETER)');
+      const value = await provider.get(name, { decrypt: true, maxAge, forceFetch });
+      forceFetch = false;
+      if (!value) throw new ConfigurationError(`SSM parameter ${name} is empty`);
+      return value;
+    },
+    forget() {
+      forceFetch = true;
+    },
+  };
 }
 
 export type SlackDelivery = SlackPostResult | { delivered: false; attempts: 0; status: null; detail: string };
@@ -44,7 +50,7 @@ export type SlackDelivery = SlackPostResult | { delivered: false; attempts: 0; s
  * published to SNS long before and is not affected either way.
  */
 export async function deliverToSlack(
-  webhook: Pick<CachedParameter, 'get' | 'forget'>,
+  webhook: WebhookSource,
   notification: RolloutNotification,
   options: SlackPostOptions = {},
 ): Promise<SlackDelivery> {

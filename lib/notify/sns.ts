@@ -1,5 +1,5 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { TransientError } from '../errors.js';
+import { ConfigurationError, TransientError } from '../errors.js';
 import type { NotificationMessage, Notifier } from './types.js';
 
 /** SNS rejects a subject that is empty, longer than 100 characters, not ASCII, or has control characters. */
@@ -29,7 +29,7 @@ export class SnsNotifier implements Notifier {
 
   async publish(msg: NotificationMessage): Promise<void> {
     // Checked here, not at construction: only the notify task publishes, the other tasks share the runtime.
-    if (!this.topicArn) throw new TypeError('TOPIC_ARN is not set: no SNS topic to publish to');
+    if (!this.topicArn) throw new ConfigurationError('TOPIC_ARN is not set: no SNS topic to publish to');
     try {
       await this.client.send(
         new PublishCommand({

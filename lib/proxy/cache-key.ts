@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import { InvalidJsonError } from './errors.js';
 
 /**
  * The canonical form of a JSON body, written as bytes: object keys sorted at every depth (arrays
@@ -76,7 +77,7 @@ class CanonicalWriter {
       }
       default:
         // Not produced by JSON.parse.
-        throw new TypeError(`not a JSON value: ${typeof v}`);
+        throw new InvalidJsonError(`a ${typeof v} is not a JSON value`);
     }
   }
 }

@@ -5,6 +5,7 @@ import { evaluate } from '../gates/evaluate.js';
 import { describeCheck } from '../gates/verdict.js';
 import { PhaseStatus } from '../state/types.js';
 import type { Runtime } from '../runtime.js';
+import { keepLease } from './lease.js';
 import { updateRecord } from './record.js';
 import { currentPhase, type PlannedState } from './state.js';
 
@@ -12,10 +13,12 @@ import { currentPhase, type PlannedState } from './state.js';
  * SampleGate: one round of measurements, added to the phase's window. A threshold passed →
  * GateFailed (naming the check and its measured value); a complete window that passes → done.
  * Between rounds the state machine waits (WaitForSample), so the load is steady and no Lambda sleeps.
+ * Keeps the lock's lease.
  */
 export async function sampleGate(rt: Runtime, state: PlannedState): Promise<BakeWindow> {
   const { plan } = state;
   const phase = currentPhase(state);
+  await keepLease(rt, state);
   const previous = state.phaseRun?.bake && state.phaseRun.bake.phase === phase.index ? state.phaseRun.bake : null;
   const sample = await rt.target(plan.target).sample(plan, phase, previous?.cursor ?? null);
   const window = accumulate(previous, sample, phase);
@@ -24,7 +27,7 @@ export async function sampleGate(rt: Runtime, state: PlannedState): Promise<Bake
   if (!verdict.passed) {
     const failed = verdict.checks.find((c) => !c.passed);
     const message = `${phase.name} gate failed: ${failed ? describeCheck(failed) : 'a check failed'}`;
-    await updateRecord(rt.state, plan, state.rolloutId, (r) => {
+    await updateRecord(rt, plan, state.rolloutId, (r) => {
       const p = r.phases[phase.index];
       if (p)
         Object.assign(p, {
@@ -39,7 +42,7 @@ export async function sampleGate(rt: Runtime, state: PlannedState): Promise<Bake
     throw new GateFailedError(message);
   }
   if (final) {
-    await updateRecord(rt.state, plan, state.rolloutId, (r) => {
+    await updateRecord(rt, plan, state.rolloutId, (r) => {
       const p = r.phases[phase.index];
       if (p)
         Object.assign(p, {

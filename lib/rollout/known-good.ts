@@ -37,7 +37,7 @@ export async function recordKnownGood(rt: Runtime, state: PlannedState): Promise
   await rt.state.putKnownGood(pushKnownGood(current, plan.environment, releaseOf(state), at));
   const serving = await rt.state.getServing(plan.environment);
   if (serving) await rt.state.putServing({ ...serving, phase: null, updatedAt: at });
-  await updateRecord(rt.state, plan, state.rolloutId, (r) => {
+  await updateRecord(rt, plan, state.rolloutId, (r) => {
     r.status = RolloutStatus.Succeeded;
     r.finishedAt = at;
   });

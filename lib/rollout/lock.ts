@@ -1,23 +1,19 @@
 import { isoAt } from '../clock.js';
-import { localOwner } from '../state/local-lock.js';
-import { longestRolloutSeconds } from '../plan/plan.js';
 import type { Runtime } from '../runtime.js';
 import { newRecord } from './record.js';
 import type { PlannedState } from './state.js';
+import { leaseMs } from './lease.js';
 
 /**
- * Who holds the lock: on Lambda the execution (its name is the rollout id), locally this
- * process, whose death on this host makes the lock stale.
+ * AcquireLock: one rollout per environment, for a lease as long as the longest the rollout can
+ * take (CheckStable, SampleGate and VerifyRestore renew it: lib/rollout/lease.ts). LockHeldError
+ * names the holder.
  */
-function lockOwner(state: PlannedState): string {
-  return process.env.AWS_LAMBDA_FUNCTION_NAME ? `execution:${state.rolloutId}` : localOwner();
-}
-
-/** AcquireLock: one rollout per environment. LockHeldError names the holder. */
-export async function acquireLock(rt: Runtime, state: PlannedState, owner: string = lockOwner(state)): Promise<{ expiresAt: string }> {
+export async function acquireLock(rt: Runtime, state: PlannedState): Promise<{ expiresAt: string }> {
   const { plan } = state;
   const now = rt.clock.now();
-  const expiresAt = new Date(now + longestRolloutSeconds(plan) * 1000).toISOString();
+  const owner = rt.lockOwner(state.rolloutId);
+  const expiresAt = new Date(now + leaseMs(plan)).toISOString();
   await rt.locks.acquire({
     environment: plan.environment,
     rolloutId: state.rolloutId,

@@ -26,7 +26,7 @@ export async function notify(rt: Runtime, outcome: Outcome, state: RolloutState,
   let record: RolloutRecord | null = null;
   // A rejected rollout never held the lock: the environment's state belongs to someone else.
   if (plan && outcome !== Outcome.Rejected) {
-    record = await updateRecord(rt.state, plan, state.rolloutId, (r) => {
+    record = await updateRecord(rt, plan, state.rolloutId, (r) => {
       r.status = FINAL_STATUS[outcome];
       r.finishedAt ??= finishedAt;
       const caught = outcome === Outcome.RollbackFailed ? state.rollbackError : state.error;

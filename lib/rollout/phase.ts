@@ -3,6 +3,7 @@ import { DeadlineExceededError, ErrorName, PhaseFailedError } from '../errors.js
 import { PhaseStatus } from '../state/types.js';
 import type { Runtime } from '../runtime.js';
 import { ProbeState } from '../targets/types.js';
+import { keepLease } from './lease.js';
 import { updateRecord } from './record.js';
 import { currentPhase, type PhaseRun, type PlannedState } from './state.js';
 
@@ -11,7 +12,7 @@ export async function applyPhase(rt: Runtime, state: PlannedState): Promise<Phas
   const { plan } = state;
   const phase = currentPhase(state);
   const now = rt.clock.now();
-  await updateRecord(rt.state, plan, state.rolloutId, (r) => {
+  await updateRecord(rt, plan, state.rolloutId, (r) => {
     const p = r.phases[phase.index];
     if (p) Object.assign(p, { status: PhaseStatus.Running, startedAt: new Date(now).toISOString(), checks: [] });
   });
@@ -37,11 +38,12 @@ export async function applyPhase(rt: Runtime, state: PlannedState): Promise<Phas
 
 /**
  * CheckStable: one probe. Pending before the deadline → poll again (the state machine waits);
- * pending after it → DeadlineExceeded; a failed service → PhaseFailed at once.
+ * pending after it → DeadlineExceeded; a failed service → PhaseFailed at once. Keeps the lock's lease.
  */
 export async function checkStable(rt: Runtime, state: PlannedState): Promise<{ stable: boolean; detail: string }> {
   const { plan } = state;
   const phase = currentPhase(state);
+  await keepLease(rt, state);
   const probe = await rt.target(plan.target).probe(plan);
   if (probe.state === ProbeState.Stable) return { stable: true, detail: probe.detail };
   const deadlineAt = state.phaseRun?.deadlineAt ?? 0;
@@ -51,7 +53,7 @@ export async function checkStable(rt: Runtime, state: PlannedState): Promise<{ s
     error = new DeadlineExceededError(`${phase.name} did not become healthy within ${phase.deadlineSeconds} s (last: ${probe.detail})`);
   }
   if (!error) return { stable: false, detail: probe.detail };
-  await updateRecord(rt.state, plan, state.rolloutId, (r) => {
+  await updateRecord(rt, plan, state.rolloutId, (r) => {
     const p = r.phases[phase.index];
     if (p) Object.assign(p, { status: PhaseStatus.Failed, finishedAt: isoAt(rt.clock), error: error.message });
     r.failure ??= {

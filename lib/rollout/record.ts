@@ -1,3 +1,4 @@
+import { isoAt, type Clock } from '../clock.js';
 import type { Plan } from '../plan/plan.js';
 import { PhaseStatus, RolloutStatus, type RolloutRecord, type StateStore } from '../state/types.js';
 
@@ -19,9 +20,18 @@ export function newRecord(id: string, plan: Plan, startedAt: string): RolloutRec
   };
 }
 
-/** Reads, changes and writes a rollout's record (one rollout writes its record at a time: it holds the lock). */
-export async function updateRecord(store: StateStore, plan: Plan, id: string, change: (r: RolloutRecord) => void): Promise<RolloutRecord> {
-  const record = (await store.getRollout(plan.environment, id)) ?? newRecord(id, plan, new Date().toISOString());
+/**
+ * Reads, changes and writes a rollout's record (one rollout writes its record at a time: it holds
+ * the lock). A record that is not there yet starts now, by the runtime's clock.
+ */
+export async function updateRecord(
+  rt: { state: StateStore; clock: Clock },
+  plan: Plan,
+  id: string,
+  change: (r: RolloutRecord) => void,
+): Promise<RolloutRecord> {
+  const store = rt.state;
+  const record = (await store.getRollout(plan.environment, id)) ?? newRecord(id, plan, isoAt(rt.clock));
   change(record);
   await store.putRollout(record);
   return record;

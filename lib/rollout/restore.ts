@@ -4,6 +4,7 @@ import { DEFAULTS } from '../plan/defaults.js';
 import { PhaseStatus, RolloutStatus, type Release } from '../state/types.js';
 import type { Runtime } from '../runtime.js';
 import { ProbeState } from '../targets/types.js';
+import { keepLease } from './lease.js';
 import { updateRecord } from './record.js';
 import type { PlannedState } from './state.js';
 
@@ -24,7 +25,7 @@ export async function restoreSnapshot(
   const release = restoreTarget(state);
   const index = state.cursor?.index ?? -1;
   const failedPhase = plan.phases[index]?.name ?? null;
-  await updateRecord(rt.state, plan, state.rolloutId, (r) => {
+  await updateRecord(rt, plan, state.rolloutId, (r) => {
     if (state.error) r.failure ??= { phase: failedPhase, error: state.error.Error, message: state.error.Cause };
     r.phases.forEach((p, i) => {
       if (p.status === PhaseStatus.Running) Object.assign(p, { status: PhaseStatus.Failed, error: state.error?.Cause });
@@ -54,14 +55,18 @@ export async function restoreSnapshot(
   };
 }
 
-/** VerifyRestore: is the restored version healthy? RollbackFailed when it fails or runs out of time. */
+/**
+ * VerifyRestore: is the restored version healthy? RollbackFailed when it fails or runs out of
+ * time. Keeps the lock's lease.
+ */
 export async function verifyRestore(rt: Runtime, state: PlannedState): Promise<{ stable: boolean; detail: string }> {
   const { plan } = state;
+  await keepLease(rt, state);
   const release = restoreTarget(state);
   const probe = await rt.target(plan.target).probeRestored(plan, release);
   const what = release ? `version ${release.version}` : 'the stopped environment';
   if (probe.state === ProbeState.Stable) {
-    await updateRecord(rt.state, plan, state.rolloutId, (r) => {
+    await updateRecord(rt, plan, state.rolloutId, (r) => {
       r.rollback.verified = true;
       r.status = RolloutStatus.RolledBack;
       r.finishedAt = isoAt(rt.clock);
@@ -71,7 +76,7 @@ export async function verifyRestore(rt: Runtime, state: PlannedState): Promise<{
   const outOfTime = rt.clock.now() > (state.restore?.deadlineAt ?? 0);
   if (probe.state === ProbeState.Pending && !outOfTime) return { stable: false, detail: probe.detail };
   const message = `rollback to ${what} failed: ${probe.detail}`;
-  await updateRecord(rt.state, plan, state.rolloutId, (r) => {
+  await updateRecord(rt, plan, state.rolloutId, (r) => {
     r.rollback.error = message;
     r.status = RolloutStatus.Failed;
     r.finishedAt = isoAt(rt.clock);

@@ -39,7 +39,7 @@ export async function takeSnapshot(rt: Runtime, state: PlannedState): Promise<Sn
     const current = await target.current(plan);
     unchanged = current?.digest === plan.digest && (await target.probe(plan)).state === ProbeState.Stable;
   }
-  await updateRecord(rt.state, plan, state.rolloutId, (r) => {
+  await updateRecord(rt, plan, state.rolloutId, (r) => {
     r.previousVersion = previous?.version ?? null;
     if (unchanged) {
       r.status = RolloutStatus.Unchanged;

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { InvalidEventError } from '../errors.js';
 import type { BakeWindow } from '../gates/bake.js';
 import type { Plan, PlanPhase } from '../plan/plan.js';
 import type { Release } from '../state/types.js';
@@ -64,6 +65,8 @@ export interface RolloutState extends ExecutionInput {
   snapshot?: Snapshot;
   cursor?: { index: number; count: number };
   phaseRun?: PhaseRun;
+  /** Output of AcquireLock: the lease it took (renewals move the stored lock's, not this copy). */
+  lock?: { expiresAt: string };
   restore?: { restoredVersion: string | null; startedAt: number; deadlineAt: number };
   error?: CaughtError;
   rollbackError?: CaughtError;
@@ -84,6 +87,6 @@ export const plannedStateSchema = z
 export function currentPhase(state: PlannedState): PlanPhase {
   const index = state.cursor?.index ?? state.phaseRun?.index ?? 0;
   const phase = state.plan.phases[index];
-  if (!phase) throw new RangeError(`no phase ${index} in the plan`);
+  if (!phase) throw new InvalidEventError(`no phase ${index} in the plan of ${state.plan.phases.length}`);
   return phase;
 }

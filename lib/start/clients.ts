@@ -1,4 +1,5 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { ConfigurationError } from '../errors.js';
 
 let sfnClient: SFNClient | null = null;
 
@@ -8,9 +9,9 @@ export function sfn(): SFNClient {
   return sfnClient;
 }
 
-/** An ARN a function was configured with; a clear error when the deployment left it out. */
+/** An ARN a function was configured with; ConfigurationError when the deployment left it out. */
 export function requiredEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {
   const value = env[name];
-  if (!value) throw new TypeError(`${name} is not set (it is set by serverless.yml on AWS; pass it with -e for sls invoke local)`);
+  if (!value) throw new ConfigurationError(`${name} is not set (it is set by serverless.yml on AWS; pass it with -e for sls invoke local)`);
   return value;
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { InvalidEventError } from '../errors.js';
 
 /** Step Functions' limit on an execution name (and the rollout id's, which is the same string). */
 export const MAX_NAME = 80;
@@ -35,7 +36,7 @@ export interface ObjectIdentity {
 /** sha256 of the object's identity, hex, cut to 16 characters (64 bits: collisions are not a concern). */
 export function objectHash(object: ObjectIdentity): string {
   const id = object.versionId ?? (object.etag ? object.etag.replace(/"/g, '') : '');
-  if (!id) throw new TypeError(`s3://${object.bucket}/${object.key}: neither a version id nor an ETag to name the execution by`);
+  if (!id) throw new InvalidEventError(`s3://${object.bucket}/${object.key}: neither a version id nor an ETag to name the execution by`);
   return createHash('sha256').update(`${object.bucket}\n${object.key}\n${id}`).digest('hex').slice(0, HASH_CHARS);
 }
 

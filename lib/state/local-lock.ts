@@ -1,4 +1,4 @@
-import { readFile, unlink, writeFile, mkdir } from 'node:fs/promises';
+import { readFile, rename, unlink, writeFile, mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { LockHeldError } from '../errors.js';
@@ -70,6 +70,19 @@ export class LocalLockStore implements LockStore {
     }
     const holder = await this.get(entry.environment);
     if (holder) throw this.held(entry.environment, holder);
+  }
+
+  async renew(environment: string, rolloutId: string, expiresAt: string): Promise<boolean> {
+    const holder = await this.get(environment);
+    if (!holder || holder.rolloutId !== rolloutId) return false;
+    // Written aside and renamed over the lock: a reader never sees half a file. Unlike S3's If-Match
+    // this is not conditional, but a takeover needs the lease to have run out, and a rollout
+    // renews at half of it.
+    const path = this.path(environment);
+    const next = `${path}.${process.pid}.renew`;
+    await writeFile(next, JSON.stringify({ ...holder, expiresAt }, null, 2));
+    await rename(next, path);
+    return true;
   }
 
   async release(environment: string, rolloutId: string): Promise<boolean> {

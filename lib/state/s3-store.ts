@@ -1,5 +1,5 @@
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { TransientError } from '../errors.js';
+import { InvalidEventError, TransientError } from '../errors.js';
 import type { KnownGood, RolloutRecord, Serving, StateStore } from './types.js';
 
 /** Where the state lives in S3. */
@@ -26,7 +26,7 @@ export class StateKeys {
 
   environment(environment: string, ...parts: string[]): string {
     for (const part of [environment, ...parts]) {
-      if (!KEY_SEGMENT.test(part)) throw new TypeError(`unsafe S3 key segment ${JSON.stringify(part)}`);
+      if (!KEY_SEGMENT.test(part)) throw new InvalidEventError(`unsafe S3 key segment ${JSON.stringify(part)}`);
     }
     return `${this.prefix}${[environment, ...parts].join('/')}`;
   }

@@ -129,6 +129,11 @@ export interface LockEntry extends LockHolder {
 export interface LockStore {
   /** Takes the lock, or throws LockHeldError naming the holder. Re-entrant for the same rolloutId. */
   acquire(entry: LockEntry): Promise<void>;
+  /**
+   * Moves the end of the lease of a lock `rolloutId` holds to `expiresAt` (ISO-8601); false when
+   * it does not hold it (any more), e.g. a lock taken over after its lease ran out.
+   */
+  renew(environment: string, rolloutId: string, expiresAt: string): Promise<boolean>;
   /** Releases the lock if `rolloutId` holds it; true when it did. */
   release(environment: string, rolloutId: string): Promise<boolean>;
   /** Removes whatever lock there is (the `unlock` command); returns what it removed. */

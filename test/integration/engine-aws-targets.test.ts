@@ -107,7 +107,7 @@ describe('rollout.asl.yml on Elastic Beanstalk (mocked)', () => {
     expect(r.status).toBe('SUCCEEDED');
     expect(count(r, 'ApplyPhase')).toBe(4);
     expect(count(r, 'SampleGate')).toBe(4);
-    expect(states(r).slice(-4)).toEqual(['RecordKnownGood', 'ReleaseLock', 'NotifySucceeded', 'Succeeded']);
+    expect(states(r).slice(-5)).toEqual(['RecordKnownGood', 'ReleaseLock', 'Outcome', 'NotifySucceeded', 'Succeeded']);
     expect(eb).toHaveReceivedCommandTimes(CreateApplicationVersionCommand, 1);
     expect(eb).toHaveReceivedCommandTimes(UpdateEnvironmentCommand, 3);
     expect(fake.env.VersionLabel).toMatch(/^1\.0\.0-[0-9a-f]{12}$/);
@@ -118,7 +118,7 @@ describe('rollout.asl.yml on Elastic Beanstalk (mocked)', () => {
 
   it('the same bundle again: Unchanged, no update', async () => {
     const r = await run(await upload('1.0.0', target));
-    expect(states(r)).toEqual(['ValidateBundle', 'AcquireLock', 'TakeSnapshot', 'AlreadyServing', 'ReleaseLockUnchanged', 'Unchanged']);
+    expect(states(r)).toEqual(['ValidateBundle', 'AcquireLock', 'TakeSnapshot', 'AlreadyServing', 'ReleaseLock', 'Outcome', 'Unchanged']);
     expect(eb).not.toHaveReceivedCommand(UpdateEnvironmentCommand);
   });
 
@@ -129,7 +129,7 @@ describe('rollout.asl.yml on Elastic Beanstalk (mocked)', () => {
     expect(count(r, 'ApplyPhase')).toBe(3);
     const s = states(r);
     expect(s[s.indexOf('RestoreSnapshot') - 1]).toBe('SampleGate');
-    expect(s.slice(-3)).toEqual(['ReleaseLockAfterRollback', 'NotifyRolledBack', 'RolledBack']);
+    expect(s.slice(-5)).toEqual(['RestoreHealthy', 'ReleaseLock', 'Outcome', 'NotifyRolledBack', 'RolledBack']);
     expect(r.cause).toMatch(
       /^faiss-scin gate failed: health .*Elastic Beanstalk health is Severe \(Red\): 50\.0 % of the requests are failing with HTTP 5xx\./,
     );

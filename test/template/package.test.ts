@@ -11,7 +11,7 @@ import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import aslValidator from 'asl-validator';
 import yauzl from 'yauzl';
-import { parse as parseYaml } from 'yaml';
+import { isAlias, isMap, parseDocument, parse as parseYaml } from 'yaml';
 
 type Json = Record<string, unknown>;
 type Resource = { Type: string; Properties: Json; DependsOn?: string[] };
@@ -100,6 +100,22 @@ function zipEntries(path: string): Promise<string[]> {
   });
 }
 
+/** The one file of a function's zip, as text. */
+async function bundleText(path: string): Promise<string> {
+  const zip = await yauzl.openPromise(path);
+  try {
+    for await (const entry of zip.eachEntry()) {
+      if (entry.fileName.endsWith('/')) continue;
+      const chunks: Buffer[] = [];
+      for await (const chunk of await zip.openReadStreamPromise(entry)) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    }
+    return '';
+  } finally {
+    zip.close();
+  }
+}
+
 function getAttTarget(value: unknown): string | null {
   const att = (value as { 'Fn::GetAtt'?: [string, string] } | null)?.['Fn::GetAtt'];
   return att && att[1] === 'Arn' ? att[0] : null;
@@ -125,6 +141,25 @@ function definitionOf(logicalId: string): { definition: Json; functions: Record<
     return fakeArn(target);
   });
   return { definition: JSON.parse(resolved) as Json, functions };
+}
+
+/**
+ * The Retry and Catch blocks the file writes once, as a YAML anchor, and uses again as an alias:
+ * anchor name → the states that use it (the anchor's own state first).
+ */
+function anchoredBlocks(text: string): Map<string, { state: string; key: string }[]> {
+  const states = parseDocument(text).get('States', true);
+  const groups = new Map<string, { state: string; key: string }[]>();
+  if (!isMap(states)) return groups;
+  for (const pair of states.items) {
+    if (!isMap(pair.value)) continue;
+    for (const key of ['Retry', 'Catch']) {
+      const node = pair.value.get(key, true);
+      const anchor = isAlias(node) ? node.source : (node as { anchor?: string } | undefined)?.anchor;
+      if (anchor) groups.set(anchor, [...(groups.get(anchor) ?? []), { state: String((pair.key as { value: unknown }).value), key }]);
+    }
+  }
+  return groups;
 }
 
 function tasksOf(definition: Json): [string, unknown][] {
@@ -205,6 +240,17 @@ describe('sls package (offline, no AWS credentials)', () => {
     }
   });
 
+  it('bundles the Powertools Parser schemas without the whole of zod (no zod locale but English)', async () => {
+    for (const id of ['StartRolloutLambdaFunction', 'SlackNotifierLambdaFunction']) {
+      const zip = join(out, basename((resource(id).Properties.Code as { S3Key: string }).S3Key));
+      const text = await bundleText(zip);
+      // The Dutch locale's message for an invalid input (ASCII, so esbuild leaves it as written):
+      // there only when every locale is bundled.
+      expect([id, text.includes('Ongeldige invoer')]).toEqual([id, false]);
+      expect([id, text.includes('Invalid input')]).toEqual([id, true]);
+    }
+  });
+
   it.each(Object.entries(MACHINES))(
     'state machine %s: loaded from its .asl.yml, valid ASL, every Task a packaged function',
     async (name, logicalId) => {
@@ -223,7 +269,8 @@ describe('sls package (offline, no AWS credentials)', () => {
       }
 
       // The deployed definition is the file, function names turned into ARNs, and nothing else.
-      const file = parseYaml(await readFile(join(SERVICE, 'statemachines', `${name}.asl.yml`), 'utf8')) as Json;
+      const text = await readFile(join(SERVICE, 'statemachines', `${name}.asl.yml`), 'utf8');
+      const file = parseYaml(text) as Json;
       const fromFile = JSON.parse(
         JSON.stringify(file, (_k, v: unknown) => {
           const att = (v as { 'Fn::GetAtt'?: [string, string] } | null)?.['Fn::GetAtt'];
@@ -233,6 +280,17 @@ describe('sls package (offline, no AWS credentials)', () => {
         }),
       ) as Json;
       expect(definition).toEqual(fromFile);
+
+      // Its repeated Retry/Catch blocks are YAML aliases, expanded by packaging: every state that
+      // uses an anchor got the anchor's block, in full.
+      const groups = anchoredBlocks(text);
+      expect([...groups.values()].some((uses) => uses.length > 1)).toBe(true);
+      const states = definition.States as Record<string, Json>;
+      for (const [anchor, uses] of groups) {
+        const [first, ...rest] = uses.map(({ state, key }) => [`${anchor}: ${state}.${key}`, states[state]?.[key]] as const);
+        expect(first?.[1]).toEqual(expect.any(Array));
+        for (const [where, block] of rest) expect([where, block]).toEqual([where, first?.[1]]);
+      }
     },
   );
 
@@ -316,6 +374,16 @@ describe('sls package (offline, no AWS credentials)', () => {
       }
     }
     expect(problems).toEqual([]);
+  });
+
+  it('lets the tasks that wait renew the lock (PUT lock.json) but never release it (no DELETE)', () => {
+    const lockArn = { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::ml-rollout-ci-${AWS::AccountId}-${AWS::Region}/state/*/lock.json' };
+    const onLock = (fn: string) =>
+      statementsOf(resource(`${fn}IamRoleLambdaExecution`))
+        .filter((s) => JSON.stringify(s.Resource) === JSON.stringify(lockArn))
+        .flatMap((s) => list(s.Action));
+    for (const fn of ['CheckStable', 'SampleGate', 'VerifyRestore']) expect([fn, onLock(fn)]).toEqual([fn, ['s3:PutObject']]);
+    expect(onLock('ReleaseLock')).toContain('s3:DeleteObject');
   });
 
   it('lets each entry function do only its one job', () => {

@@ -71,7 +71,7 @@ export class LocalTarget implements Target {
       const last = rec ? await lastLogLine(rec.logFile) : null;
       throw new PhaseFailedError(`${phase.name}: the process exited${last ? ` (last log line: ${last})` : ''}`);
     }
-    const windowStart = isReading(cursor) ? cursor : await readProcessGroup(rec.pid, this.deps.clock.now());
+    const windowStart = isReading(cursor) ? cursor : await readProcessGroup(rec.pid, this.deps.clock);
     const health = await checkHealth(rec.url, plan.health.path, plan.health.timeoutMs);
     const requests = [];
     if (phase.smoke) {
@@ -82,7 +82,7 @@ export class LocalTarget implements Target {
         for (const s of plan.smoke) requests.push(await sendRequest(rec.url, s, timeoutMs));
       }
     }
-    const now = await readProcessGroup(rec.pid, this.deps.clock.now());
+    const now = await readProcessGroup(rec.pid, this.deps.clock);
     // A process that died while it was sampled failed the phase as such, not as failed requests.
     if (!now) {
       const last = await lastLogLine(rec.logFile);

@@ -1,4 +1,5 @@
 import { readFile, readdir } from 'node:fs/promises';
+import { systemClock, type Clock } from '../../clock.js';
 
 /** CPU time and resident memory of a process group, read from /proc. */
 export interface ProcReading {
@@ -35,8 +36,12 @@ export function parseStat(text: string): StatFields | null {
   return { state: f[0] ?? '?', pgid: num(2), utime: num(11), stime: num(12), rssPages: num(21) };
 }
 
-/** Reads every process whose process group is `pgid` (the local environment runs detached in its own group). */
-export async function readProcessGroup(pgid: number, now: number = Date.now()): Promise<ProcReading | null> {
+/**
+ * Reads every process whose process group is `pgid` (the local environment runs detached in its
+ * own group), stamped with `clock`'s time.
+ */
+export async function readProcessGroup(pgid: number, clock: Clock = systemClock): Promise<ProcReading | null> {
+  const now = clock.now();
   let entries: string[];
   try {
     entries = await readdir('/proc');

@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseStat, readProcessGroup } from './proc-stats.js';
+import { TransientError } from '../../errors.js';
 
 /** A running local service: the Procfile's web process, detached in its own process group. */
 export interface LocalProcess {
@@ -70,17 +71,20 @@ export async function isRunning(pid: number): Promise<boolean> {
   return (await readProcessGroup(pid)) !== null;
 }
 
-/** SIGTERM to the group, then SIGKILL if it has not gone within `graceMs`. */
+/**
+ * SIGTERM to the group, then SIGKILL if it has not gone within `graceMs`. The grace is real
+ * elapsed time (a monotonic timer, not the injectable clock): a real process is waited for.
+ */
 export async function stopProcess(pid: number, graceMs = 5_000): Promise<void> {
   if (!signalGroup(pid, 'SIGTERM')) return;
-  const until = Date.now() + graceMs;
-  while (Date.now() < until) {
+  const until = performance.now() + graceMs;
+  while (performance.now() < until) {
     if (!(await isRunning(pid))) return;
     await sleep(50);
   }
   signalGroup(pid, 'SIGKILL');
-  const killDeadline = Date.now() + 2_000;
-  while (Date.now() < killDeadline && (await isRunning(pid))) await sleep(20);
+  const killDeadline = performance.now() + 2_000;
+  while (performance.now() < killDeadline && (await isRunning(pid))) await sleep(20);
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
@@ -100,7 +104,7 @@ export async function freePort(preferred?: number): Promise<number> {
     srv.once('error', reject);
     srv.listen(0, '127.0.0.1', () => {
       const addr = srv.address();
-      srv.close(() => (addr && typeof addr === 'object' ? resolve(addr.port) : reject(new Error('no port'))));
+      srv.close(() => (addr && typeof addr === 'object' ? resolve(addr.port) : reject(new TransientError('no free port on 127.0.0.1'))));
     });
   });
 }

@@ -6,7 +6,13 @@ import { ErrorName, FailName, LambdaServiceErrorName } from '../../../lib/errors
 import { loadDefinition, StateMachineName } from '../../../cli/definition.js';
 import { TASK_FUNCTIONS } from '../../../cli/handlers.js';
 
-type State = { Type: string; Retry?: { ErrorEquals: string[] }[]; Catch?: { ErrorEquals: string[] }[]; Error?: string; Resource?: unknown };
+type State = {
+  Type: string;
+  Retry?: { ErrorEquals: string[] }[];
+  Catch?: { ErrorEquals: string[]; Comment?: string }[];
+  Error?: string;
+  Resource?: unknown;
+};
 
 const machines = Object.values(StateMachineName);
 const known = new Set<string>([...Object.values(ErrorName), ...Object.values(LambdaServiceErrorName), 'States.ALL']);
@@ -34,6 +40,16 @@ describe.each(machines)('statemachines/%s.asl.yml', (name) => {
     const { taskFunctions } = await loadDefinition(name);
     const fns = TASK_FUNCTIONS;
     expect(Object.values(taskFunctions).filter((f) => !(f in fns))).toEqual([]);
+  });
+
+  it('says on every Catch why it goes where it goes, and gives every Task a Retry and a Catch', async () => {
+    const raw = parse(await readFile(join(import.meta.dirname, '../../../statemachines', `${name}.asl.yml`), 'utf8')) as {
+      States: Record<string, State>;
+    };
+    const tasks = Object.entries(raw.States).filter(([, s]) => s.Type === 'Task');
+    expect(tasks.filter(([, s]) => !s.Retry?.length || !s.Catch?.length).map(([n]) => n)).toEqual([]);
+    const uncommented = tasks.flatMap(([n, s]) => (s.Catch ?? []).filter((c) => !c.Comment?.trim()).map(() => n));
+    expect(uncommented).toEqual([]);
   });
 
   it('never retries an invalid bundle', async () => {

@@ -48,7 +48,7 @@ describe('rollback.asl.yml and the environment lock', () => {
       'VerifyRestore',
       'RestoreHealthy',
     ]);
-    expect(states(r).slice(-4)).toEqual(['RecordRollback', 'ReleaseLock', 'NotifyRolledBack', 'RolledBack']);
+    expect(states(r).slice(-5)).toEqual(['RecordRollback', 'ReleaseLock', 'Outcome', 'NotifyRolledBack', 'RolledBack']);
     expect((await rt.state.getServing(ENV))?.version).toBe('1.0.0');
     const kg = await rt.state.getKnownGood(ENV);
     expect(kg?.current.version).toBe('1.0.0');

@@ -55,7 +55,7 @@ describe('rollout.asl.yml paths', () => {
     expect(s.slice(0, 5)).toEqual(['ValidateBundle', 'AcquireLock', 'TakeSnapshot', 'AlreadyServing', 'StartPhases']);
     expect(s.filter((x) => x === 'ApplyPhase')).toHaveLength(4);
     expect(s.filter((x) => x === 'SampleGate')).toHaveLength(4);
-    expect(s.slice(-4)).toEqual(['RecordKnownGood', 'ReleaseLock', 'NotifySucceeded', 'Succeeded']);
+    expect(s.slice(-5)).toEqual(['RecordKnownGood', 'ReleaseLock', 'Outcome', 'NotifySucceeded', 'Succeeded']);
     expect(s).not.toContain('RestoreSnapshot');
     expect((await rt.state.getKnownGood(ENV))?.current.version).toBe('1.0.0');
     expect(await rt.locks.get(ENV)).toBeNull();
@@ -68,7 +68,7 @@ describe('rollout.asl.yml paths', () => {
     const first = (await rt.state.getKnownGood(ENV))!.current.source as { path: string };
     const r = await run(first.path);
     expect(r.status).toBe('SUCCEEDED');
-    expect(states(r)).toEqual(['ValidateBundle', 'AcquireLock', 'TakeSnapshot', 'AlreadyServing', 'ReleaseLockUnchanged', 'Unchanged']);
+    expect(states(r)).toEqual(['ValidateBundle', 'AcquireLock', 'TakeSnapshot', 'AlreadyServing', 'ReleaseLock', 'Outcome', 'Unchanged']);
     expect((await new LocalTarget(rt).record(ENV))?.pid).toBe(before?.pid);
   });
 
@@ -85,7 +85,7 @@ describe('rollout.asl.yml paths', () => {
     const restore = s.indexOf('RestoreSnapshot');
     expect(s[restore - 1]).toBe('SampleGate');
     expect(s.slice(restore, restore + 4)).toEqual(['RestoreSnapshot', 'WaitForRestore', 'VerifyRestore', 'RestoreHealthy']);
-    expect(s.slice(-3)).toEqual(['ReleaseLockAfterRollback', 'NotifyRolledBack', 'RolledBack']);
+    expect(s.slice(-5)).toEqual(['RestoreHealthy', 'ReleaseLock', 'Outcome', 'NotifyRolledBack', 'RolledBack']);
     expect(r.cause).toMatch(/memoryPercent \d+(\.\d)?% > 60%/);
     const record = await rt.state.getRollout(ENV, `r${n}`);
     expect(record?.phases[phase]?.status).toBe('failed');
@@ -166,13 +166,27 @@ describe('rollout.asl.yml paths', () => {
     const phases = fourPhases({ 1: { settings: { PREDICT_STATUS: '503' } } });
     const r = await run(await makeBundle(home, { version: '4.2.0', environment: ENV, phases }), { restoreSnapshot });
     expect(r.error).toBe(FailName.RollbackFailed);
-    expect(states(r).slice(-4)).toEqual(['RestoreSnapshot', 'ReleaseLockAfterRollbackFailure', 'NotifyRollbackFailed', 'RollbackFailed']);
+    expect(states(r).slice(-5)).toEqual(['RestoreSnapshot', 'ReleaseLock', 'Outcome', 'NotifyRollbackFailed', 'RollbackFailed']);
     expect(r.cause).toBe('cannot start the previous version');
     const last = (await outbox()).at(-1);
     expect(last?.outcome).toBe('rollback_failed');
     expect(last?.reason?.message).toMatch(/smoke POST \/predict 503.*then cannot start the previous version/);
     expect(await rt.locks.get(ENV)).toBeNull();
     expect((await rt.state.getRollout(ENV, `r${n}`))?.status).toBe('failed');
+  });
+
+  it('a task that fails before any change releases the lock and ends Failed, notified', async () => {
+    const takeSnapshot = async () => {
+      throw new TargetError('the state store refused the read');
+    };
+    const before = await new LocalTarget(rt).record(ENV);
+    const r = await run(await makeBundle(home, { version: '4.3.0', environment: ENV }), { takeSnapshot });
+    expect(r.error).toBe(FailName.Failed);
+    expect(states(r)).toEqual(['ValidateBundle', 'AcquireLock', 'TakeSnapshot', 'ReleaseLock', 'Outcome', 'NotifyFailed', 'Failed']);
+    expect(r.cause).toBe('the state store refused the read');
+    expect(await rt.locks.get(ENV)).toBeNull();
+    expect((await new LocalTarget(rt).record(ENV))?.pid).toBe(before?.pid);
+    expect((await outbox()).at(-1)).toMatchObject({ outcome: 'failed', version: '4.3.0' });
   });
 
   it('an invalid bundle is rejected before any change, and notified', async () => {
@@ -196,5 +210,37 @@ describe('rollout.asl.yml paths', () => {
     expect(await new LocalTarget(rt).record(env)).toBeNull();
     expect(await rt.state.getServing(env)).toBeNull();
     expect((await rt.state.getRollout(env, `r${n}`))?.rollback).toEqual({ performed: true, restoredVersion: null, verified: true });
+  });
+
+  it('a rollout past half of its lease renews the lock as it waits, and the flow is unchanged', async () => {
+    const env = 'paths-lease';
+    const realAcquire = TASK_FUNCTIONS.acquireLock!;
+    // As if most of the lease had passed by the time AcquireLock returns: one second of it is left.
+    const acquireLock = async (event: unknown, ctx: unknown) => {
+      await realAcquire(event, ctx);
+      const expiresAt = new Date(Date.now() + 1_000).toISOString();
+      await rt.locks.renew(env, (event as { rolloutId: string }).rolloutId, expiresAt);
+      return { expiresAt };
+    };
+    const renewals: string[] = [];
+    const renew = rt.locks.renew.bind(rt.locks);
+    rt.locks.renew = async (environment, rolloutId, expiresAt) => {
+      renewals.push(expiresAt);
+      return renew(environment, rolloutId, expiresAt);
+    };
+    try {
+      const r = await run(await makeBundle(home, { version: '1.0.0', environment: env, phases: fourPhases().slice(0, 1) }), {
+        acquireLock,
+      });
+      expect(r.status).toBe('SUCCEEDED');
+      expect(states(r).slice(-5)).toEqual(['RecordKnownGood', 'ReleaseLock', 'Outcome', 'NotifySucceeded', 'Succeeded']);
+      // The short lease of acquireLock above, then exactly one renewal by the first task that ran past half of it.
+      expect(renewals).toHaveLength(2);
+      expect(Date.parse(renewals[1]!) - Date.now()).toBeGreaterThan(60_000);
+      expect(await rt.locks.get(env)).toBeNull();
+    } finally {
+      rt.locks.renew = renew;
+      await new LocalTarget(rt).stop(env);
+    }
   });
 });

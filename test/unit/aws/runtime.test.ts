@@ -2,6 +2,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createAwsRuntime, LAMBDA_HOME } from '../../../lib/aws/runtime.js';
+import { ErrorName } from '../../../lib/errors.js';
 import { buildMessage } from '../../../lib/notify/message.js';
 import { resetRuntime } from '../../../lib/runtime.js';
 import { runtime } from '../../../functions/runtime.js';
@@ -58,8 +59,15 @@ describe('createAwsRuntime', () => {
     expect(snsMock).toHaveReceivedCommandWith(PublishCommand, { TopicArn: TOPIC });
   });
 
-  it('needs STATE_BUCKET', () => {
-    expect(() => createAwsRuntime({}, deps())).toThrow(/STATE_BUCKET/);
+  it('needs STATE_BUCKET: a ConfigurationError naming it', () => {
+    expect(() => createAwsRuntime({}, deps())).toThrow(
+      expect.objectContaining({ name: ErrorName.Configuration, message: expect.stringContaining('STATE_BUCKET') }),
+    );
+  });
+
+  it('holds locks as the execution (the rollout id), not as the Lambda container', () => {
+    const rt = createAwsRuntime({ STATE_BUCKET: 'ml-rollout-test-bundles' }, deps());
+    expect(rt.lockOwner('skin-dev-1-3-0-aaaa')).toBe('execution:skin-dev-1-3-0-aaaa');
   });
 });
 

@@ -1,13 +1,25 @@
 import { GetParameterCommand, SSMClient, SSMServiceException } from '@aws-sdk/client-ssm';
+import { jest } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CachedParameter, deliverToSlack } from '../../../lib/notify/slack-deliver.js';
+import { deliverToSlack, ssmWebhook } from '../../../lib/notify/slack-deliver.js';
 import type { RolloutNotification } from '../../../lib/notify/types.js';
 
 const PARAM = '/ml-rollout/test/slack-webhook-url';
 const HOOK = 'https://hooks.slack.test/services/T000/B000/XXXX';
 const ssmMock = mockClient(SSMClient);
-let now = 0;
-const clock = { now: () => now };
+/** Every timer API but Date stays real: the SDK's middleware and fetch keep working. */
+const REAL_TIMERS = [
+  'hrtime',
+  'nextTick',
+  'performance',
+  'queueMicrotask',
+  'setImmediate',
+  'clearImmediate',
+  'setInterval',
+  'clearInterval',
+  'setTimeout',
+  'clearTimeout',
+] as const;
 
 const notification: RolloutNotification = {
   outcome: 'failed',
@@ -27,20 +39,29 @@ const notification: RolloutNotification = {
 beforeEach(() => {
   ssmMock.reset();
   ssmMock.on(GetParameterCommand).resolves({ Parameter: { Name: PARAM, Type: 'SecureString', Value: HOOK } });
-  now = Date.parse('2025-03-14T09:00:00.000Z');
+  // Powertools Parameters times its cache by the system clock (new Date(), Date.now).
+  jest.useFakeTimers({ doNotFake: [...REAL_TIMERS], now: Date.parse('2025-03-14T09:00:00.000Z') });
 });
 
-const ssm = () => new SSMClient({ region: 'eu-west-1' });
+afterEach(() => jest.useRealTimers());
 
-describe('CachedParameter', () => {
-  it('reads the SecureString decrypted, once for many notifications, again after the TTL', async () => {
-    const param = new CachedParameter(ssm(), PARAM, 60_000, clock);
+const advance = (ms: number) => jest.setSystemTime(Date.now() + ms);
+
+/** A webhook source with a cache of its own (each test starts with nothing cached). */
+const webhook = (name = PARAM) => ssmWebhook(name, { maxAgeSeconds: 60, client: new SSMClient({ region: 'eu-west-1' }) });
+
+describe('ssmWebhook', () => {
+  it('reads the SecureString decrypted, once for many notifications, again after maxAge', async () => {
+    const param = webhook();
     await expect(param.get()).resolves.toBe(HOOK);
     await expect(param.get()).resolves.toBe(HOOK);
     expect(ssmMock).toHaveReceivedCommandTimes(GetParameterCommand, 1);
     expect(ssmMock).toHaveReceivedCommandWith(GetParameterCommand, { Name: PARAM, WithDecryption: true });
 
-    now += 60_000;
+    advance(59_000);
+    await param.get();
+    expect(ssmMock).toHaveReceivedCommandTimes(GetParameterCommand, 1);
+    advance(2_000);
     await param.get();
     expect(ssmMock).toHaveReceivedCommandTimes(GetParameterCommand, 2);
   });
@@ -53,7 +74,7 @@ describe('deliverToSlack', () => {
       posted.push(String(url));
       return new Response('ok', { status: 200 });
     }) as typeof fetch;
-    const result = await deliverToSlack(new CachedParameter(ssm(), PARAM, 60_000, clock), notification, { fetch: fetchImpl });
+    const result = await deliverToSlack(webhook(), notification, { fetch: fetchImpl });
     expect(result).toEqual({ delivered: true, attempts: 1, status: 200 });
     expect(posted).toEqual([HOOK]);
   });
@@ -64,19 +85,19 @@ describe('deliverToSlack', () => {
       .rejects(
         new SSMServiceException({ name: 'ParameterNotFound', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'not found' }),
       );
-    const result = await deliverToSlack(new CachedParameter(ssm(), PARAM, 60_000, clock), notification);
+    const result = await deliverToSlack(webhook(), notification);
     expect(result).toMatchObject({ delivered: false, attempts: 0, status: null });
     expect(result.delivered === false && result.detail).toContain('webhook URL unavailable');
   });
 
   it('reports a missing parameter name instead of throwing', async () => {
-    const result = await deliverToSlack(new CachedParameter(ssm(), '', 60_000, clock), notification);
+    const result = await deliverToSlack(webhook(''), notification);
     expect(result.delivered === false && result.detail).toContain('SLACK_WEBHOOK_PARAMETER');
     expect(ssmMock).not.toHaveReceivedCommand(GetParameterCommand);
   });
 
   it('forgets a webhook Slack says is gone, so a replaced one is read next time', async () => {
-    const param = new CachedParameter(ssm(), PARAM, 60_000, clock);
+    const param = webhook();
     const gone = (async () => new Response('no_service', { status: 404 })) as typeof fetch;
     await expect(deliverToSlack(param, notification, { fetch: gone })).resolves.toMatchObject({ delivered: false, status: 404 });
     await deliverToSlack(param, notification, { fetch: gone });

@@ -2,6 +2,7 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { jest } from '@jest/globals';
 import type { SlackNotifierResult } from '../../../functions/slack-notifier.js';
+import { ErrorName } from '../../../lib/errors.js';
 import { eventFixture, lambdaContext } from '../start/lambda-context.js';
 
 type Handler = (event: unknown, context: unknown) => Promise<SlackNotifierResult>;
@@ -52,7 +53,15 @@ describe('slackNotifier handler', () => {
     const event = eventFixture<SnsEvent>('sns-rolled-back');
     event.Records[0]!.Sns.Message = JSON.stringify({ hello: 'world' });
     await expect(handler(event, ctx())).resolves.toMatchObject({ delivered: 0, failed: 1 });
-    await expect(handler({ not: 'sns' }, ctx())).resolves.toMatchObject({ delivered: 0, failed: 1 });
+    event.Records[0]!.Sns.Message = 'not json';
+    await expect(handler(event, ctx())).resolves.toMatchObject({ delivered: 0, failed: 1 });
+    expect(fetchSpy).not.toHaveBeenCalled();
+  });
+
+  it('rejects an event that is not an SNS event as InvalidEvent, posting nothing', async () => {
+    await expect(handler({ not: 'sns' }, ctx())).rejects.toThrow(
+      expect.objectContaining({ name: ErrorName.InvalidEvent, message: expect.stringMatching(/^expected an SNS event: Records: /) }),
+    );
     expect(fetchSpy).not.toHaveBeenCalled();
   });
 });

@@ -58,6 +58,7 @@ beforeEach(async () => {
     home,
     state: new LocalStateStore(home),
     locks: new LocalLockStore(home, clock),
+    lockOwner: () => 'test:1',
     notifier: { publish: async (m) => void sent.push(m) },
     target: () => {
       throw new Error('no target in this test');

@@ -1,5 +1,6 @@
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
+import { ErrorName } from '../../../lib/errors.js';
 import type { RollbackStart } from '../../../lib/start/rollback.js';
 import { eventFixture, lambdaContext } from './lambda-context.js';
 
@@ -30,11 +31,31 @@ describe('rollback handler', () => {
     expect(sfnMock).toHaveReceivedCommandWith(StartExecutionCommand, { stateMachineArn: MACHINE, name: started.rolloutId });
   });
 
-  it('rejects anything but {"environment": <name>}', async () => {
+  it('rejects anything but {"environment": <name>} as InvalidEvent', async () => {
     await expect(handler({ environment: 'Skin Dev' }, lambdaContext('ml-rollout-dev-rollback'))).rejects.toThrow(
-      /expected \{"environment"/,
+      expect.objectContaining({
+        name: ErrorName.InvalidEvent,
+        message: expect.stringMatching(/^expected \{"environment".*: environment: /),
+      }),
     );
-    await expect(handler({ environment: 'skin-dev', force: true }, lambdaContext('ml-rollout-dev-rollback'))).rejects.toThrow(/expected/);
+    await expect(handler({ environment: 'skin-dev', force: true }, lambdaContext('ml-rollout-dev-rollback'))).rejects.toThrow(
+      expect.objectContaining({ name: ErrorName.InvalidEvent }),
+    );
+    expect(sfnMock).not.toHaveReceivedCommand(StartExecutionCommand);
+  });
+
+  it('without ROLLBACK_STATE_MACHINE_ARN: a ConfigurationError naming the setting, nothing started', async () => {
+    delete process.env.ROLLBACK_STATE_MACHINE_ARN;
+    try {
+      await expect(handler(eventFixture('rollback'), lambdaContext('ml-rollout-dev-rollback'))).rejects.toThrow(
+        expect.objectContaining({
+          name: ErrorName.Configuration,
+          message: expect.stringContaining('ROLLBACK_STATE_MACHINE_ARN is not set'),
+        }),
+      );
+    } finally {
+      process.env.ROLLBACK_STATE_MACHINE_ARN = MACHINE;
+    }
     expect(sfnMock).not.toHaveReceivedCommand(StartExecutionCommand);
   });
 });

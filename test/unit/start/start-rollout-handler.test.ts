@@ -1,6 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
+import { ErrorName } from '../../../lib/errors.js';
 import type { StartResult } from '../../../lib/start/start.js';
 import { FakeBucket } from '../state/fake-s3.js';
 import { eventFixture, lambdaContext } from './lambda-context.js';
@@ -66,9 +67,28 @@ describe('startRollout handler', () => {
     expect(executions[0]).toMatchObject({ status: 'started', environment: 'skin-dev', version: '1.2.0' });
   });
 
-  it('rejects an event it does not understand, naming what it expected', async () => {
+  it('rejects an event it does not understand as InvalidEvent, naming what it expected', async () => {
     await expect(handler({ bucket: 'b', key: 'k', extra: 1 }, lambdaContext('ml-rollout-dev-startRollout'))).rejects.toThrow(
-      /expected an S3 ObjectCreated event or \{"bucket","key"/,
+      expect.objectContaining({
+        name: ErrorName.InvalidEvent,
+        message: expect.stringMatching(/^expected an S3 ObjectCreated event or \{"bucket","key"/),
+      }),
     );
+    expect(sfnMock).not.toHaveReceivedCommand(StartExecutionCommand);
+  });
+
+  it('rejects an S3 event that is not ObjectCreated, naming the field', async () => {
+    const event = await s3EventFor('skin-dev', '1.2.0');
+    (event.Records[0] as unknown as { eventName: string }).eventName = 'ObjectRemoved:Delete';
+    await expect(handler(event, lambdaContext('ml-rollout-dev-startRollout'))).rejects.toThrow(
+      expect.objectContaining({ name: ErrorName.InvalidEvent, message: expect.stringContaining('Records.0.eventName') }),
+    );
+  });
+
+  it('starts a rollout for an upload that came over IPv6 (S3 dual-stack endpoint)', async () => {
+    const event = await s3EventFor('skin-dev', '1.2.0');
+    (event.Records[0] as unknown as { requestParameters: { sourceIPAddress: string } }).requestParameters.sourceIPAddress = '2001:db8::10';
+    const { executions } = await handler(event, lambdaContext('ml-rollout-dev-startRollout'));
+    expect(executions[0]).toMatchObject({ status: 'started', environment: 'skin-dev' });
   });
 });

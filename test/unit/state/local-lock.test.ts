@@ -60,4 +60,17 @@ describe('LocalLockStore', () => {
     expect((await locks.clear('env'))?.rolloutId).toBe('z');
     expect(await locks.get('env')).toBeNull();
   });
+
+  it('renews the lease of its own lock only', async () => {
+    const locks = new LocalLockStore(home, clock);
+    await locks.acquire(entry());
+    const later = new Date(now + 3_600_000).toISOString();
+    await expect(locks.renew('env', 'a', later)).resolves.toBe(true);
+    expect(await locks.get('env')).toEqual(entry({ expiresAt: later }));
+    await expect(locks.renew('env', 'b', new Date(now).toISOString())).resolves.toBe(false);
+    expect((await locks.get('env'))?.expiresAt).toBe(later);
+    await locks.clear('env');
+    await expect(locks.renew('env', 'a', later)).resolves.toBe(false);
+    expect(await locks.get('env')).toBeNull();
+  });
 });

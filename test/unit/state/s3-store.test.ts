@@ -1,6 +1,6 @@
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { TransientError } from '../../../lib/errors.js';
+import { InvalidEventError, TransientError } from '../../../lib/errors.js';
 import { S3StateStore, StateKeys } from '../../../lib/state/s3-store.js';
 import type { KnownGood, RolloutRecord, Serving } from '../../../lib/state/types.js';
 import { FakeBucket, s3Error } from './fake-s3.js';
@@ -90,8 +90,8 @@ describe('S3StateStore', () => {
 
   it('refuses key segments that could reach another environment', () => {
     const keys = new StateKeys();
-    expect(() => keys.knownGood('../prod')).toThrow(TypeError);
-    expect(() => keys.rollout('skin-dev', 'a/b')).toThrow(TypeError);
+    expect(() => keys.knownGood('../prod')).toThrow(InvalidEventError);
+    expect(() => keys.rollout('skin-dev', 'a/b')).toThrow(InvalidEventError);
     expect(keys.lock('skin-dev')).toBe('state/skin-dev/lock.json');
   });
 
