@@ -210,6 +210,7 @@ function servingExpected(http: RequestResult, service: Service, expected: string
   if (expected !== null && serving === expected) return http;
   return {
     ...http,
+    status: null,
     ok: false,
     error: `serves ${shortTaskDefinition(serving ?? 'none')}, not ${shortTaskDefinition(expected ?? 'none')}`,
   };

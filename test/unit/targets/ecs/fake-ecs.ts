@@ -81,10 +81,12 @@ export class FakeEcs {
   };
   /** The state of every target (after a deployment completes: healthy). */
   targetState = 'healthy';
+  /** The changing calls in the order they arrived, across both services. */
+  changes: string[] = [];
   metrics: Record<string, number | null> = { cpu: 35.2, memory: 41.5, latency: 0.42, requests: 600, errors: 0 };
   private deploymentIds = 0;
 
-  constructor(container: Partial<ContainerDefinition> = {}, taskMemory: string | undefined = '2048') {
+  constructor(container: Partial<ContainerDefinition> = {}, taskMemory: string | null = '2048') {
     this.taskDefinitions.set(OLD, {
       def: {
         family: FAMILY,
@@ -177,6 +179,7 @@ export class FakeEcs {
       return { taskDefinition: { ...td.def, taskDefinitionArn: input.taskDefinition, status: 'ACTIVE' }, tags: td.tags };
     });
     ecs.on(RegisterTaskDefinitionCommand).callsFake((input: RegisterTaskDefinitionCommandInput) => {
+      this.changes.push('RegisterTaskDefinition');
       const arn = tdArn(++this.revision);
       const { tags = [], ...def } = input;
       this.taskDefinitions.set(arn, { def, tags: tags.map((t) => ({ key: t.key ?? '', value: t.value ?? '' })) });
@@ -184,6 +187,7 @@ export class FakeEcs {
     });
     ecs.on(TagResourceCommand).callsFake((input: { resourceArn: string; tags: { key: string; value: string }[] }) => {
       if (input.resourceArn !== SERVICE_ARN) throw ecsError('InvalidParameterException', 'The specified resource is not a service.');
+      this.changes.push('TagResource');
       for (const t of input.tags) this.serviceTags[t.key] = t.value;
       return {};
     });
@@ -191,6 +195,7 @@ export class FakeEcs {
       .on(UpdateServiceCommand)
       .callsFake((input: { taskDefinition: string; deploymentConfiguration: { deploymentCircuitBreaker: { rollback: boolean } } }) => {
         if (!this.taskDefinitions.has(input.taskDefinition)) throw ecsError('ClientException', 'TaskDefinition not found.');
+        this.changes.push('UpdateService');
         for (const d of this.deployments) d.status = 'ACTIVE';
         this.deployments.unshift(
           this.deployment(input.taskDefinition, 'IN_PROGRESS', input.deploymentConfiguration.deploymentCircuitBreaker.rollback),
@@ -201,6 +206,7 @@ export class FakeEcs {
       TargetGroups: [{ TargetGroupArn: TG_ARN, TargetGroupName: 'ecstargetgroupyolo', LoadBalancerArns: [LB_ARN], ...this.targetGroup }],
     }));
     elb.on(ModifyTargetGroupCommand).callsFake((input: Record<string, unknown>) => {
+      this.changes.push('ModifyTargetGroup');
       const { TargetGroupArn: _arn, ...changes } = input;
       Object.assign(this.targetGroup, changes);
       return { TargetGroups: [{ TargetGroupArn: TG_ARN, ...this.targetGroup }] };
