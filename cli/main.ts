@@ -15,6 +15,8 @@ const USAGE = `usage: ml-rollout <command> [options]
   deploy <bundle.zip|dir> [--report FILE] [--bucket B]
                                             roll a bundle out through its phases
   plan <bundle.zip|dir>                     dry run: phases, settings, gates, deadlines
+  init <name> [--dir DIR] [--target T] [--yes]
+                                            a new service project (asks, or takes the defaults)
   status --env NAME [--json]                what serves the environment, and is it healthy
   rollback --env NAME                       back to the previous known-good version
   destroy --env NAME                        stop the environment's processes
@@ -94,6 +96,20 @@ export async function main(argv: string[], rt: Runtime = createLocalRuntime()): 
         planLines(planned).forEach(out);
         // Whatever the rollout would reject, the dry run rejects too (after showing the plan).
         assertCapacity(planned.manifest);
+        return 0;
+      }
+      case 'init': {
+        const a = args(rest, { dir: { type: 'string' }, target: { type: 'string' }, yes: { type: 'boolean' } }, 1);
+        const { init } = await import('./commands/init.js');
+        await init(
+          {
+            name: a.positionals[0] as string,
+            ...(typeof a.values.dir === 'string' ? { dir: a.values.dir } : {}),
+            ...(typeof a.values.target === 'string' ? { target: a.values.target } : {}),
+            yes: a.values.yes === true,
+          },
+          out,
+        );
         return 0;
       }
       case 'status': {
