@@ -36,7 +36,7 @@ export function instanceChoices(target: TargetType, memoryGb: number | null): { 
   return INSTANCE_CATALOGUE.filter((i) => !sagemaker || i.sagemaker).map((i) => {
     const type = platformName(i, sagemaker);
     const usage = memoryGb === null ? null : Math.round((memoryGb / i.memoryGb) * 1000) / 10;
-    const fit = usage === null ? '' : usage <= limit ? `  fits (${usage} % of its memory)` : `  too small (${usage} %, gate ${limit} %)`;
+    const fit = usage === null ? '' : usage <= limit ? `  fits (${usage} %)` : `  too small (${usage} % > ${limit} %)`;
     return {
       value: type,
       name: `${type.padEnd(16)} ${String(i.vcpu).padStart(2)} vCPU  ${String(i.memoryGb).padStart(3)} GB  ~$${i.monthlyUsd}/month${i.gpu ? `  ${i.gpu}` : ''}${fit}`,
@@ -75,7 +75,7 @@ export async function askAnswers(name: string, preset: TargetType | undefined, s
   if (target === TargetType.ElasticBeanstalk || target === TargetType.SageMaker || target === TargetType.Ecs) {
     const need = await input(
       {
-        message: 'Memory the service needs, GB (blank: not stated; checked before every rollout):',
+        message: 'Memory the service needs, GB (blank: not stated):',
         default: '',
         validate: (v) => v.trim() === '' || (Number(v) > 0 && Number.isFinite(Number(v))) || 'a number of GB, e.g. 6.5',
       },
@@ -89,7 +89,7 @@ export async function askAnswers(name: string, preset: TargetType | undefined, s
     instanceType = await select<string>(
       {
         message: cheapest
-          ? `Instance type (the cheapest that fits ${memoryGb} GB under the ${AWS_DEFAULTS.capacityLimitPercent} % memory gate: ${cheapest.type}):`
+          ? `Instance type (cheapest fit for ${memoryGb} GB under the ${AWS_DEFAULTS.capacityLimitPercent} % gate: ${cheapest.type}):`
           : 'Instance type:',
         choices: instanceChoices(target, memoryGb),
         default: cheapest?.type ?? defaultInstanceType(target) ?? undefined,
