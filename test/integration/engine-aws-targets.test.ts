@@ -17,7 +17,7 @@ import { zipBuffer } from '../support/zips.js';
 import { closeServer, fakeService } from '../unit/targets/aws-plans.js';
 import { APP, ebError, ENV, FakeEb } from '../unit/targets/elastic-beanstalk/fake-eb.js';
 import { FakeSageMaker, SM_TARGET } from '../unit/targets/sagemaker/fake-sagemaker.js';
-import { FakeEcs, OLD, ecsTarget, tdArn } from '../unit/targets/ecs/fake-ecs.js';
+import { FakeEcs, OLD, ecsError, ecsTarget, tdArn } from '../unit/targets/ecs/fake-ecs.js';
 
 /**
  * statemachines/rollout.asl.yml run by the local engine with each AWS target behind mocked
@@ -268,5 +268,16 @@ describe('rollout.asl.yml on ECS (mocked)', () => {
     } finally {
       fake.metrics.errors = 0;
     }
+  });
+
+  it('a throttled UpdateService is retried by the state machine, without a second revision, then succeeds', async () => {
+    const registered = fake.revision;
+    fake.failNextUpdate = ecsError('ThrottlingException', 'Rate exceeded');
+    const r = await run(await upload('4.0.0', target()));
+    expect(r.status).toBe('SUCCEEDED');
+    expect(r.retries).toEqual([{ state: 'ApplyPhase', attempt: 1 }]);
+    expect(ecs).toHaveReceivedCommandTimes(RegisterTaskDefinitionCommand, 3);
+    expect(fake.revision).toBe(registered + 3);
+    expect(fake.primary()).toMatchObject({ taskDefinition: tdArn(fake.revision), rolloutState: 'COMPLETED' });
   });
 });

@@ -88,7 +88,8 @@ export class EcsTarget implements Target {
     // A phase that changes nothing (or a retried apply) finds the serving revision already right.
     const arn = satisfies(container, ctx.spec.image, variables)
       ? servingArn
-      : await registerTaskDefinition(ctx, nextRevision(taskDefinition, tags, ctx.spec, variables, phaseTags(plan, phase)));
+      : ((await this.registeredBefore(ctx, service, servingArn, variables)) ??
+        (await registerTaskDefinition(ctx, nextRevision(taskDefinition, tags, ctx.spec, variables, phaseTags(plan, phase)))));
     await tagExpected(ctx, service, arn);
     if (arn !== servingArn) await updateService(ctx, service, arn, true);
     return {
@@ -179,6 +180,23 @@ export class EcsTarget implements Target {
     if (primaryTaskDefinition(service) === want && primary?.rolloutState !== 'FAILED') return false;
     await updateService(ctx, service, want, false);
     return true;
+  }
+
+  /**
+   * The revision a previous attempt of this apply registered and tagged as expected, but never
+   * got the service onto (its UpdateService failed): reused, so that a retry registers nothing new.
+   */
+  private async registeredBefore(
+    ctx: EcsContext,
+    service: Service,
+    servingArn: string,
+    variables: Record<string, string>,
+  ): Promise<string | null> {
+    const tagged = serviceTag(service, Tag.Expected);
+    if (!tagged || tagged === servingArn) return null;
+    const { taskDefinition } = await describeTaskDefinition(ctx, tagged);
+    const container = taskDefinition.containerDefinitions?.find((c) => c.name === ctx.spec.containerName);
+    return container && satisfies(container, ctx.spec.image, variables) ? tagged : null;
   }
 
   /** The manifest's health check applied to the target group where it differs; the line for the record, or null. */

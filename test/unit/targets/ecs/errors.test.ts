@@ -3,7 +3,7 @@ import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balanc
 import { RollbackFailedError, TargetError, TransientError } from '../../../../lib/errors.js';
 import { EcsTarget } from '../../../../lib/targets/ecs/target.js';
 import { awsPlan, testClock } from '../aws-plans.js';
-import { FakeEcs, OLD, ecsTarget, ecsError, mockEcsClients } from './fake-ecs.js';
+import { FakeEcs, OLD, ecsTarget, ecsError, mockEcsClients, tdArn } from './fake-ecs.js';
 
 const { ecs, elb, cw } = mockEcsClients();
 
@@ -24,8 +24,9 @@ describe('ECS: AWS errors', () => {
     await expect(target.apply(plan, plan.phases[0]!)).rejects.toThrow(TransientError);
     await expect(target.apply(plan, plan.phases[0]!)).resolves.toMatchObject({ version: '1.2.0' });
     expect(ecs).toHaveReceivedCommandTimes(UpdateServiceCommand, 2);
-    // The first attempt's revision is PRIMARY only once UpdateService succeeds: the retry registers again (history).
-    expect(ecs).toHaveReceivedCommandTimes(RegisterTaskDefinitionCommand, 2);
+    // The retry finds the revision the first attempt registered and tagged as expected.
+    expect(ecs).toHaveReceivedCommandTimes(RegisterTaskDefinitionCommand, 1);
+    expect(ecs.commandCalls(UpdateServiceCommand).map((c) => c.args[0].input.taskDefinition)).toEqual([tdArn(8), tdArn(8)]);
   });
 
   it('a 5xx of DescribeTargetHealth is a TransientError', async () => {

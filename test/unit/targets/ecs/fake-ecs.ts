@@ -72,6 +72,8 @@ export class FakeEcs {
   desired = 2;
   polls = 1;
   failNext = false;
+  /** An error the next UpdateService answers with (once). */
+  failNextUpdate: Error | null = null;
   targetGroup = {
     HealthyThresholdCount: 5,
     UnhealthyThresholdCount: 2,
@@ -194,6 +196,11 @@ export class FakeEcs {
     ecs
       .on(UpdateServiceCommand)
       .callsFake((input: { taskDefinition: string; deploymentConfiguration: { deploymentCircuitBreaker: { rollback: boolean } } }) => {
+        if (this.failNextUpdate) {
+          const err = this.failNextUpdate;
+          this.failNextUpdate = null;
+          throw err;
+        }
         if (!this.taskDefinitions.has(input.taskDefinition)) throw ecsError('ClientException', 'TaskDefinition not found.');
         this.changes.push('UpdateService');
         for (const d of this.deployments) d.status = 'ACTIVE';
