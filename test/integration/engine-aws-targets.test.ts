@@ -47,11 +47,16 @@ const PHASES = [
 ];
 
 /** Puts a bundle for `target` into the mocked bucket, as `ml-rollout deploy` uploads it. */
-async function upload(version: string, target: Record<string, unknown>): Promise<{ bucket: string; key: string }> {
+async function upload(
+  version: string,
+  target: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+): Promise<{ bucket: string; key: string }> {
   const manifest = {
     name: 'skin-similarity',
     version,
     target,
+    ...extra,
     smoke: [{ method: 'POST', path: '/predict', body: { embedding: [0.1, 0.2] }, expectStatus: 200 }],
     phases: PHASES,
   };
@@ -279,5 +284,22 @@ describe('rollout.asl.yml on ECS (mocked)', () => {
     expect(ecs).toHaveReceivedCommandTimes(RegisterTaskDefinitionCommand, 3);
     expect(fake.revision).toBe(registered + 3);
     expect(fake.primary()).toMatchObject({ taskDefinition: tdArn(fake.revision), rolloutState: 'COMPLETED' });
+  });
+
+  it('a task too small for capacity: stopped in the first ApplyPhase before any change', async () => {
+    const good = fake.primary().taskDefinition;
+    const revisions = fake.revision;
+    const r = await run(await upload('5.0.0', target(), { capacity: { memoryGb: 1.8 } }));
+    // ApplyPhase's Catch leads to the rollback path: reported rolled back, the snapshot verified.
+    expect(r.error).toBe(FailName.RolledBack);
+    expect(r.cause).toBe(
+      `capacity: the service needs 1.8 GB but task definition ${good.split('/').pop()} has 2048 MiB (90 %, over the 80 % memory gate); give the task at least 2304 MiB`,
+    );
+    expect(count(r, 'ApplyPhase')).toBe(1);
+    expect(elb).not.toHaveReceivedCommand(ModifyTargetGroupCommand);
+    expect(ecs).not.toHaveReceivedCommand(RegisterTaskDefinitionCommand);
+    expect(ecs).not.toHaveReceivedCommand(UpdateServiceCommand);
+    expect(fake.revision).toBe(revisions);
+    expect(fake.primary().taskDefinition).toBe(good);
   });
 });
