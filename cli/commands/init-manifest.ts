@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { Document, isCollection, isPair, isScalar, visit } from 'yaml';
 import { DEFAULT_PHASES } from '../../lib/plan/defaults.js';
 import { describeIssues, manifestSchema } from '../../lib/plan/schema.js';
 import { TargetType } from '../../lib/plan/target-schema.js';
@@ -94,6 +94,19 @@ export function manifestOf(a: InitAnswers): Record<string, unknown> {
   };
 }
 
+/** Keys whose values read best on one line, as in the example bundle's rollout.yaml. */
+const ONE_LINE = new Set(['settings', 'gate', 'body', 'healthCheck', 'instance']);
+
+function compact(data: Record<string, unknown>): string {
+  const doc = new Document(data);
+  visit(doc, {
+    Pair(_, pair) {
+      if (isPair(pair) && isScalar(pair.key) && ONE_LINE.has(String(pair.key.value)) && isCollection(pair.value)) pair.value.flow = true;
+    },
+  });
+  return doc.toString({ lineWidth: 0 });
+}
+
 /** rollout.yaml's text, checked against the manifest schema (what init writes always validates). */
 export function manifestText(a: InitAnswers): string {
   const data = manifestOf(a);
@@ -106,8 +119,6 @@ export function manifestText(a: InitAnswers): string {
           a.target === TargetType.ElasticBeanstalk ? `, bucket ${a.name}-bundles` : ''
         }, and the names of resources you already have.\n`;
   return (
-    `# The rollout of ${a.name}: made by ml-rollout init. \`npx ml-rollout plan .\` shows what it does.\n` +
-    placeholders +
-    stringify(data, { lineWidth: 0 })
+    `# The rollout of ${a.name}: made by ml-rollout init. \`npx ml-rollout plan .\` shows what it does.\n` + placeholders + compact(data)
   );
 }
