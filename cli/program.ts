@@ -258,6 +258,22 @@ function definePack(program: Command, ctx: CliContext): void {
     });
 }
 
+function defineInit(program: Command, ctx: CliContext): void {
+  program
+    .command('init')
+    .description('create a deployable inference service: app, tests, rollout.yaml, Procfile, CI workflow')
+    .usage('<name> [--dir DIR] [--target local|elastic-beanstalk|sagemaker|ecs] [--yes]')
+    .argument('<name>', 'the service name (lowercase letters, digits and dashes)')
+    .option('--dir <dir>', 'where to create it (default ./<name>); never overwritten')
+    .option('--target <type>', 'local, elastic-beanstalk, sagemaker or ecs (asked on a terminal; default local)')
+    .option('--yes', 'take every default without asking')
+    .addHelpText('after', exitCodes(PLAIN_EXITS))
+    .action(async (name: string, o: { dir?: string; target?: string; yes?: boolean }) => {
+      const { init } = await import('./commands/init.js');
+      await init({ name, ...(o.dir ? { dir: o.dir } : {}), ...(o.target ? { target: o.target } : {}), yes: o.yes === true }, ctx.term.out);
+    });
+}
+
 /**
  * The program. Errors are not printed here: they are thrown (exitOverride) for main to print
  * as one line with exit 2.
@@ -282,5 +298,6 @@ export function buildProgram(ctx: CliContext): Command {
   defineRollout(program, ctx);
   defineEnvironment(program, ctx);
   definePack(program, ctx);
+  defineInit(program, ctx);
   return program;
 }

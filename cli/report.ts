@@ -21,7 +21,15 @@ export interface RolloutReport {
   environment: string | null;
   version: string | null;
   previousVersion: string | null;
-  phases: { name: string; status: 'passed' | 'failed' | 'skipped'; checks: Check[]; measurements?: WindowMeasurements; error?: string }[];
+  phases: {
+    name: string;
+    status: 'passed' | 'failed' | 'skipped';
+    checks: Check[];
+    measurements?: WindowMeasurements;
+    error?: string;
+    /** What the target changed besides the deployment (a target group's health check). */
+    notes?: string[];
+  }[];
   rollback: { performed: boolean; restoredVersion: string | null; verified: boolean };
   /** One line: why the rollout did not succeed. */
   reason: string | null;
@@ -61,6 +69,7 @@ export function buildReport(
       checks: p.checks,
       ...(p.measurements ? { measurements: p.measurements } : {}),
       ...(p.error ? { error: p.error } : {}),
+      ...(p.notes?.length ? { notes: p.notes } : {}),
     })),
     rollback: record?.rollback
       ? { performed: record.rollback.performed, restoredVersion: record.rollback.restoredVersion, verified: record.rollback.verified }

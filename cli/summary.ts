@@ -12,6 +12,7 @@ export function summaryLines(report: RolloutReport, url: string | null, bundle?:
   const lines = ['', `Summary: ${subject}`];
   for (const p of report.phases) {
     lines.push(`  ${MARK[p.status] ?? '?'} ${p.name} (${p.status})`);
+    for (const note of p.notes ?? []) lines.push(`      changed: ${note}`);
     for (const c of p.checks) lines.push(`      ${c.passed ? '✓' : '✗'} ${describeCheck(c)}`);
     const m = p.measurements;
     if (m && m.samples > 1 && m.requests > 0) {

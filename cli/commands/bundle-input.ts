@@ -44,7 +44,7 @@ async function refOf(
   if (target.type === 'local') return { path: bundle };
   const bucket = bucketFlag ?? ('bucket' in target && typeof target.bucket === 'string' ? target.bucket : undefined);
   if (!bucket) {
-    if (target.type === 'sagemaker') return { path: bundle };
+    if (target.type === 'sagemaker' || target.type === 'ecs') return { path: bundle };
     throw new BundleInvalidError(`target ${target.type} needs a bucket for the bundle: set target.bucket or pass --bucket`);
   }
   const isDir = (await stat(bundle)).isDirectory();

@@ -52,6 +52,7 @@ export function instanceTypeOf(target: TargetSpec): string | null {
     case 'sagemaker':
       return target.instanceType;
     case 'local':
+    case 'ecs':
       return null;
   }
 }
@@ -111,6 +112,52 @@ export function assertCapacity(input: CapacityInput): void {
   );
 }
 
+/** The service's memory need against an ECS task's memory (the task definition's, or its container's). */
+export interface TaskMemoryFit {
+  /** GB */
+  requiredGb: number;
+  /** MiB, as the task definition states it. */
+  taskMemoryMib: number;
+  /** The memory gate, % of the task's memory (80). */
+  limitPercent: number;
+  /** The need as % of the task's memory. */
+  usagePercent: number;
+  fits: boolean;
+}
+
+/** The fit of the need to a task's memory; null when the manifest states no need. */
+export function taskMemoryFit(capacity: CapacitySpec | undefined, taskMemoryMib: number): TaskMemoryFit | null {
+  const requiredGb = requiredMemoryGb(capacity);
+  if (requiredGb === null) return null;
+  const taskGb = taskMemoryMib / 1024;
+  return {
+    requiredGb,
+    taskMemoryMib,
+    limitPercent: AWS_DEFAULTS.capacityLimitPercent,
+    usagePercent: round((requiredGb / taskGb) * 100),
+    fits: holds(taskGb, requiredGb),
+  };
+}
+
+/**
+ * The capacity preflight of an ECS task: on ECS the memory is the task definition's, known only
+ * once the serving one is read, so the target calls this before its first change. `what` names
+ * the task definition in the message.
+ */
+export function assertTaskMemory(capacity: CapacitySpec | undefined, taskMemoryMib: number | null, what: string): void {
+  if (taskMemoryMib === null) {
+    if (requiredMemoryGb(capacity) === null) return;
+    throw new BundleInvalidError(`capacity: ${what} states no memory (task or container) to check the service's need against`);
+  }
+  const fit = taskMemoryFit(capacity, taskMemoryMib);
+  if (fit?.fits !== false) return;
+  const neededMib = Math.ceil(((fit.requiredGb * 1024) / fit.limitPercent) * 100);
+  throw new BundleInvalidError(
+    `capacity: the service needs ${fit.requiredGb} GB but ${what} has ${taskMemoryMib} MiB ` +
+      `(${fit.usagePercent} %, over the ${fit.limitPercent} % memory gate); give the task at least ${neededMib} MiB`,
+  );
+}
+
 const COMPONENT_LABELS: Record<keyof CapacityComponents, string> = {
   framework: 'framework',
   computerVision: 'computer vision',
@@ -131,6 +178,12 @@ export function describeCapacity(input: CapacityInput): string[] {
   const lines = [`capacity: needs ${requiredGb} GB${parts.length ? ` (${parts.join(' + ')})` : ''}`];
   const instanceType = instanceTypeOf(input.target);
   const sagemaker = input.target.type === 'sagemaker';
+  if (input.target.type === 'ecs') {
+    lines.push(
+      `  checked against the memory of the serving task definition (gate ${AWS_DEFAULTS.capacityLimitPercent} %) before the first change`,
+    );
+    return lines;
+  }
   if (instanceType === null) {
     lines.push(
       `  no instance type in the manifest to check it against; ${describeCheapest(cheapestFit(requiredGb, { sagemaker, gpu: false }), requiredGb)}`,

@@ -24,19 +24,19 @@ export const DEFAULTS = {
   /** Every smoke request must answer within this, ms ("ML inference < 5 s"). */
   inferenceMs: 5_000,
   /** How long a phase may take to become healthy, s, per target type (an EB or SageMaker update takes minutes). */
-  deadlineSeconds: { local: 120, 'elastic-beanstalk': 900, sagemaker: 1800 },
+  deadlineSeconds: { local: 120, 'elastic-beanstalk': 900, sagemaker: 1800, ecs: 900 },
   /** How long a gate keeps measuring under load, s. */
   bakeSeconds: 0,
   /** The memory a local environment has, MiB. */
   localMemoryMb: 1024,
   /** Seconds between two stability polls (a Wait state), per target type. */
-  pollSeconds: { local: 1, 'elastic-beanstalk': 15, sagemaker: 30 },
+  pollSeconds: { local: 1, 'elastic-beanstalk': 15, sagemaker: 30, ecs: 15 },
   /** Seconds between two gate samples while baking (a Wait state), per target type. */
-  sampleSeconds: { local: 1, 'elastic-beanstalk': 30, sagemaker: 60 },
+  sampleSeconds: { local: 1, 'elastic-beanstalk': 30, sagemaker: 60, ecs: 60 },
   /** How long a lock lasts past the longest the rollout can take, s. */
   lockMarginSeconds: 300,
   /** How long the restored version may take to become healthy again, s, per target type. */
-  rollbackDeadlineSeconds: { local: 120, 'elastic-beanstalk': 900, sagemaker: 1800 },
+  rollbackDeadlineSeconds: { local: 120, 'elastic-beanstalk': 900, sagemaker: 1800, ecs: 900 },
   /** While baking, each gate sample sends every smoke request this many times (the steady load). */
   bakeRoundsPerSample: 5,
   /** Largest number of latencies kept for a bake window (percentiles are computed over them). */
@@ -67,6 +67,8 @@ export const AWS_DEFAULTS = {
   sagemakerInstanceCount: 1,
   /** SageMaker blue/green: how long the new fleet serves with the manifest's alarms watched before the old one goes, s. */
   sagemakerAlarmBakeSeconds: 300,
+  /** ECS: the statistic of the service's CPU and memory metrics (the busiest minute of its tasks' average). */
+  ecsUtilizationStat: 'Maximum',
   /** S3 key prefix of bundles that `ml-rollout deploy` uploads. */
   bundlePrefix: 'ml-rollout/bundles/',
 } as const;

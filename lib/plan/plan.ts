@@ -1,5 +1,6 @@
 import { DEFAULTS } from './defaults.js';
 import type { GateSpec, Manifest, SmokeRequest } from './schema.js';
+import type { CapacitySpec } from './capacity-schema.js';
 import type { TargetSpec } from './target-schema.js';
 
 /** A gate with its defaults applied. Thresholds absent from the manifest are not checked. */
@@ -47,6 +48,8 @@ export interface Plan {
   sampleSeconds: number;
   /** The release's files, ready for the target. */
   release: BundleSource;
+  /** The manifest's memory need, where a target checks it only once it reads what it runs on (ECS: the task definition). */
+  capacity?: CapacitySpec;
 }
 
 export function resolvePlan(
@@ -81,6 +84,7 @@ export function resolvePlan(
     pollSeconds: overrides.pollSeconds ?? DEFAULTS.pollSeconds[type],
     sampleSeconds: overrides.sampleSeconds ?? DEFAULTS.sampleSeconds[type],
     release: bundle.release,
+    ...(manifest.capacity ? { capacity: manifest.capacity } : {}),
   };
 }
 

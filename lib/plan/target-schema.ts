@@ -9,6 +9,7 @@ export const TargetType = {
   Local: 'local',
   ElasticBeanstalk: 'elastic-beanstalk',
   SageMaker: 'sagemaker',
+  Ecs: 'ecs',
 } as const;
 export type TargetType = (typeof TargetType)[keyof typeof TargetType];
 
@@ -94,11 +95,70 @@ export const sagemakerTargetSchema = z.strictObject({
 });
 export type SageMakerTargetSpec = z.infer<typeof sagemakerTargetSchema>;
 
+/**
+ * The target group's health check (seed 004's load balancer health checks). Applied with
+ * ModifyTargetGroup before the first phase where the target group's differs; fields left out
+ * keep the target group's value.
+ */
+export const ecsHealthCheckSchema = z
+  .strictObject({
+    /** Consecutive successes before a target counts as healthy (2–10). */
+    healthyThreshold: z.number().int().min(2).max(10).optional(),
+    /** Consecutive failures before a target counts as unhealthy (2–10). */
+    unhealthyThreshold: z.number().int().min(2).max(10).optional(),
+    /** s between two checks of a target (5–300). */
+    intervalSeconds: z.number().int().min(5).max(300).optional(),
+    /** s without an answer that fail a check (2–120); less than intervalSeconds. */
+    timeoutSeconds: z.number().int().min(2).max(120).optional(),
+    /** HTTP codes that pass: "200", "200,202" or "200-299". */
+    matcher: z
+      .string()
+      .regex(/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/, 'HTTP codes: "200", "200,202" or "200-299"')
+      .optional(),
+  })
+  .refine((h) => Object.values(h).some((v) => v !== undefined), { message: 'name at least one health check setting' })
+  .refine((h) => h.intervalSeconds === undefined || h.timeoutSeconds === undefined || h.timeoutSeconds < h.intervalSeconds, {
+    message: 'timeoutSeconds must be less than intervalSeconds',
+    path: ['timeoutSeconds'],
+  });
+export type EcsHealthCheckSpec = z.infer<typeof ecsHealthCheckSchema>;
+
+const ecsName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/, 'letters, digits, dashes and underscores, at most 255');
+
+/**
+ * An existing ECS service behind an Application Load Balancer (seed 004). Every phase registers a
+ * revision of the serving task definition with the image and the phase's settings, and updates
+ * the service to it with the deployment circuit breaker on.
+ */
+export const ecsTargetSchema = z.strictObject({
+  type: z.literal(TargetType.Ecs),
+  /** Names locks and state. */
+  environment: slug,
+  region,
+  /** The cluster's name (or ARN). */
+  cluster: z.union([ecsName, z.string().regex(/^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/.+$/, 'a cluster name or ARN')]),
+  /** The service's name. */
+  service: ecsName,
+  /** The container of the task definition that runs the bundle's service. */
+  containerName: ecsName,
+  /** The image the container runs (an ECR URI with its tag or digest). */
+  image: z.string().min(1).max(1024),
+  /** The target group the service registers with; read from the service when absent. */
+  targetGroupArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[^/]+\/[0-9a-f]+$/, 'a target group ARN')
+    .optional(),
+  /** Where health and smoke requests go (a path prefix is kept); default: the load balancer's DNS name. */
+  url: z.url({ protocol: /^https?$/ }).optional(),
+  healthCheck: ecsHealthCheckSchema.optional(),
+});
+export type EcsTargetSpec = z.infer<typeof ecsTargetSchema>;
+
 /** The manifest's `target:`. `type` defaults to local. */
 export const targetSchema = z.preprocess(
   (value) =>
     value && typeof value === 'object' && !Array.isArray(value) && !('type' in value) ? { ...value, type: TargetType.Local } : value,
-  z.discriminatedUnion('type', [localTargetSchema, elasticBeanstalkTargetSchema, sagemakerTargetSchema]),
+  z.discriminatedUnion('type', [localTargetSchema, elasticBeanstalkTargetSchema, sagemakerTargetSchema, ecsTargetSchema]),
 );
 export type TargetSpec = z.infer<typeof targetSchema>;
 export type LocalTargetSpec = z.infer<typeof localTargetSchema>;

@@ -17,6 +17,13 @@ export async function applyPhase(rt: Runtime, state: PlannedState): Promise<Phas
     if (p) Object.assign(p, { status: PhaseStatus.Running, startedAt: new Date(now).toISOString(), checks: [] });
   });
   const deployment = await rt.target(plan.target).apply(plan, phase);
+  if (deployment.notes?.length) {
+    const notes = deployment.notes;
+    await updateRecord(rt, plan, state.rolloutId, (r) => {
+      const p = r.phases[phase.index];
+      if (p) p.notes = [...(p.notes ?? []), ...notes];
+    });
+  }
   await rt.state.putServing({
     environment: plan.environment,
     targetType: plan.target.type,

@@ -77,6 +77,8 @@ export interface PhaseRecord {
   finishedAt?: string;
   /** One line: why the phase failed. */
   error?: string;
+  /** What the target changed besides the deployment (e.g. a target group's health check), one line each. */
+  notes?: string[];
   /** What the gate measured over its window (latency percentiles, CPU, memory, requests). */
   measurements?: WindowMeasurements;
 }

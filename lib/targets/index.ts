@@ -53,6 +53,11 @@ export function createTarget(spec: TargetSpec, deps: TargetDeps): Target {
         const { SageMakerTarget } = await import('./sagemaker/target.js');
         return new SageMakerTarget({ clock: deps.clock });
       });
+    case 'ecs':
+      return deferred(spec.type, async () => {
+        const { EcsTarget } = await import('./ecs/target.js');
+        return new EcsTarget({ clock: deps.clock });
+      });
   }
 }
 

@@ -12,6 +12,8 @@ export interface Deployment {
   settings: Record<string, string>;
   /** Target-specific data to restore exactly this deployment (saved into the Release). */
   targetState?: Record<string, unknown>;
+  /** What apply changed besides the deployment itself, one line each (e.g. a target group's health check), for the record. */
+  notes?: string[];
 }
 
 export const ProbeState = {

@@ -6,6 +6,8 @@ import { CreateApplicationVersionCommand, ElasticBeanstalkClient, UpdateEnvironm
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateEndpointCommand, DeleteEndpointCommand, SageMakerClient, UpdateEndpointCommand } from '@aws-sdk/client-sagemaker';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { ECSClient, RegisterTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { ElasticLoadBalancingV2Client, ModifyTargetGroupCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { stringify } from 'yaml';
 import { runStateMachine, type RunResult } from '../../cli/engine.js';
@@ -15,10 +17,11 @@ import { zipBuffer } from '../support/zips.js';
 import { closeServer, fakeService } from '../unit/targets/aws-plans.js';
 import { APP, ebError, ENV, FakeEb } from '../unit/targets/elastic-beanstalk/fake-eb.js';
 import { FakeSageMaker, SM_TARGET } from '../unit/targets/sagemaker/fake-sagemaker.js';
+import { FakeEcs, OLD, ecsError, ecsTarget, tdArn } from '../unit/targets/ecs/fake-ecs.js';
 
 /**
  * statemachines/rollout.asl.yml run by the local engine with each AWS target behind mocked
- * clients (S3 for the bundle, Elastic Beanstalk + CloudWatch, SageMaker + runtime + CloudWatch):
+ * clients (S3 for the bundle, Elastic Beanstalk + CloudWatch, SageMaker + runtime + CloudWatch, ECS + ELB + CloudWatch):
  * the same flow, tasks and gates as a local rollout, path by path.
  */
 const eb = mockClient(ElasticBeanstalkClient);
@@ -26,6 +29,8 @@ const cw = mockClient(CloudWatchClient);
 const s3 = mockClient(S3Client);
 const sm = mockClient(SageMakerClient);
 const smRuntime = mockClient(SageMakerRuntimeClient);
+const ecs = mockClient(ECSClient);
+const elb = mockClient(ElasticLoadBalancingV2Client);
 
 const BUCKET = 'skin-bundles';
 const bundles = new Map<string, Buffer>();
@@ -42,11 +47,16 @@ const PHASES = [
 ];
 
 /** Puts a bundle for `target` into the mocked bucket, as `ml-rollout deploy` uploads it. */
-async function upload(version: string, target: Record<string, unknown>): Promise<{ bucket: string; key: string }> {
+async function upload(
+  version: string,
+  target: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+): Promise<{ bucket: string; key: string }> {
   const manifest = {
     name: 'skin-similarity',
     version,
     target,
+    ...extra,
     smoke: [{ method: 'POST', path: '/predict', body: { embedding: [0.1, 0.2] }, expectStatus: 200 }],
     phases: PHASES,
   };
@@ -74,10 +84,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await closeServer(service.server);
   await cleanup([]);
-  for (const m of [eb, cw, s3, sm, smRuntime]) m.restore();
+  for (const m of [eb, cw, s3, sm, smRuntime, ecs, elb]) m.restore();
 });
 beforeEach(() => {
-  for (const m of [eb, cw, s3, sm, smRuntime]) m.reset();
+  for (const m of [eb, cw, s3, sm, smRuntime, ecs, elb]) m.reset();
   s3.on(GetObjectCommand).callsFake((input: { Key: string }) => ({ Body: Readable.from([bundles.get(input.Key)!]) }));
 });
 
@@ -201,5 +211,95 @@ describe('rollout.asl.yml on SageMaker (mocked)', () => {
     } finally {
       fake.metrics.memory = 42.5;
     }
+  });
+});
+
+describe('rollout.asl.yml on ECS (mocked)', () => {
+  let fake: FakeEcs;
+  const target = () =>
+    ecsTarget(service.host, {
+      healthCheck: { healthyThreshold: 2, unhealthyThreshold: 2, intervalSeconds: 30, timeoutSeconds: 20, matcher: '200' },
+    });
+  beforeAll(() => {
+    fake = new FakeEcs();
+  });
+  beforeEach(() => fake.install(ecs, elb, cw));
+
+  it('success: the health check adjusted and reported, three revisions, three deployments, known-good recorded', async () => {
+    const r = await run(await upload('1.0.0', target()));
+    expect(r.status).toBe('SUCCEEDED');
+    expect(count(r, 'ApplyPhase')).toBe(4);
+    expect(elb).toHaveReceivedCommandTimes(ModifyTargetGroupCommand, 1);
+    expect(ecs).toHaveReceivedCommandTimes(RegisterTaskDefinitionCommand, 3);
+    expect(ecs).toHaveReceivedCommandTimes(UpdateServiceCommand, 3);
+    expect(fake.primary()).toMatchObject({ taskDefinition: tdArn(10), rolloutState: 'COMPLETED' });
+    expect((await rt.state.getKnownGood('yolo-prod'))?.current).toMatchObject({
+      version: '1.0.0',
+      targetState: { taskDefinitionArn: tdArn(10) },
+    });
+    const record = await rt.state.getRollout('yolo-prod', `aws${n}`);
+    expect(record?.previousVersion).toBe('1.1.0');
+    expect(record?.phases[0]?.notes).toEqual([
+      'health check of target group targetgroup/ecstargetgroupyolo/0123456789abcdef: healthyThreshold 5 → 2, timeoutSeconds 5 → 20, matcher 200-399 → 200',
+    ]);
+  });
+
+  it("the circuit breaker's own rollback fails the phase and the rollout rolls back, never succeeds", async () => {
+    const good = fake.primary().taskDefinition;
+    fake.failNext = true;
+    const r = await run(await upload('2.0.0', target()));
+    expect(r.error).toBe(FailName.RolledBack);
+    expect(count(r, 'ApplyPhase')).toBe(1);
+    const record = await rt.state.getRollout('yolo-prod', `aws${n}`);
+    expect(record?.failure).toMatchObject({
+      phase: 'minimal',
+      error: 'PhaseFailed',
+      message: expect.stringContaining('the ECS deployment circuit breaker rolled service yoloflask-ecs-service back'),
+    });
+    expect(record?.rollback).toEqual({ performed: true, restoredVersion: '1.0.0', verified: true });
+    expect(fake.primary()).toMatchObject({ taskDefinition: good, rolloutState: 'COMPLETED' });
+  });
+
+  it('a gate failure (ALB 5xx past 1 % in verify-metrics) rolls back to 1.0.0', async () => {
+    const good = fake.primary().taskDefinition;
+    fake.metrics.errors = 30;
+    try {
+      const r = await run(await upload('3.0.0', target()));
+      expect(r.error).toBe(FailName.RolledBack);
+      expect(r.cause).toBe('verify-metrics gate failed: errorRatePercent 5% > 1%');
+      expect(ecs.commandCalls(UpdateServiceCommand).at(-1)?.args[0].input.taskDefinition).toBe(good);
+      expect(fake.primary()).toMatchObject({ taskDefinition: good, rolloutState: 'COMPLETED' });
+      expect(good).not.toBe(OLD);
+    } finally {
+      fake.metrics.errors = 0;
+    }
+  });
+
+  it('a throttled UpdateService is retried by the state machine, without a second revision, then succeeds', async () => {
+    const registered = fake.revision;
+    fake.failNextUpdate = ecsError('ThrottlingException', 'Rate exceeded');
+    const r = await run(await upload('4.0.0', target()));
+    expect(r.status).toBe('SUCCEEDED');
+    expect(r.retries).toEqual([{ state: 'ApplyPhase', attempt: 1 }]);
+    expect(ecs).toHaveReceivedCommandTimes(RegisterTaskDefinitionCommand, 3);
+    expect(fake.revision).toBe(registered + 3);
+    expect(fake.primary()).toMatchObject({ taskDefinition: tdArn(fake.revision), rolloutState: 'COMPLETED' });
+  });
+
+  it('a task too small for capacity: stopped in the first ApplyPhase before any change', async () => {
+    const good = fake.primary().taskDefinition;
+    const revisions = fake.revision;
+    const r = await run(await upload('5.0.0', target(), { capacity: { memoryGb: 1.8 } }));
+    // ApplyPhase's Catch leads to the rollback path: reported rolled back, the snapshot verified.
+    expect(r.error).toBe(FailName.RolledBack);
+    expect(r.cause).toBe(
+      `capacity: the service needs 1.8 GB but task definition ${good.split('/').pop()} has 2048 MiB (90 %, over the 80 % memory gate); give the task at least 2304 MiB`,
+    );
+    expect(count(r, 'ApplyPhase')).toBe(1);
+    expect(elb).not.toHaveReceivedCommand(ModifyTargetGroupCommand);
+    expect(ecs).not.toHaveReceivedCommand(RegisterTaskDefinitionCommand);
+    expect(ecs).not.toHaveReceivedCommand(UpdateServiceCommand);
+    expect(fake.revision).toBe(revisions);
+    expect(fake.primary().taskDefinition).toBe(good);
   });
 });

@@ -41,6 +41,11 @@ const RESOURCE_STAR_APIS = new Set([
   'logs:DescribeLogGroups',
   'elasticbeanstalk:DescribeEnvironments',
   'sagemaker:ListEndpoints',
+  'ecs:DescribeTaskDefinition',
+  'ecs:RegisterTaskDefinition',
+  'elasticloadbalancing:DescribeTargetGroups',
+  'elasticloadbalancing:DescribeTargetHealth',
+  'elasticloadbalancing:DescribeLoadBalancers',
 ]);
 
 let out: string;
@@ -405,5 +410,56 @@ describe('sls package (offline, no AWS credentials)', () => {
         { 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/ml-rollout/ci/slack-webhook-url' },
       ],
     ]);
+  });
+
+  it('grants the ECS target its calls scoped by params, PassRole only to ecs-tasks.amazonaws.com', () => {
+    const statements = (fn: string) => statementsOf(resource(`${fn}IamRoleLambdaExecution`));
+    const granting = (fn: string, action: string) => statements(fn).filter((s) => list(s.Action).includes(action));
+    const sub = (arn: string) => ({ 'Fn::Sub': arn });
+    expect(granting('ApplyPhase', 'ecs:UpdateService')).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['ecs:UpdateService', 'ecs:TagResource'],
+        Resource: [
+          sub('arn:${AWS::Partition}:ecs:*:${AWS::AccountId}:service/*/*'),
+          sub('arn:${AWS::Partition}:ecs:*:${AWS::AccountId}:task-definition/*:*'),
+        ],
+      },
+    ]);
+    expect(granting('ApplyPhase', 'ecs:RegisterTaskDefinition')).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['ecs:RegisterTaskDefinition'],
+        Resource: '*',
+        Condition: { Null: { 'aws:RequestTag/ml-rollout:environment': 'false' } },
+      },
+    ]);
+    expect(granting('ApplyPhase', 'elasticloadbalancing:ModifyTargetGroup')).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['elasticloadbalancing:ModifyTargetGroup'],
+        Resource: sub('arn:${AWS::Partition}:elasticloadbalancing:*:${AWS::AccountId}:targetgroup/*/*'),
+      },
+    ]);
+    const passRole = granting('ApplyPhase', 'iam:PassRole').filter((s) => JSON.stringify(s.Condition).includes('ecs-tasks'));
+    expect(passRole).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['iam:PassRole'],
+        Resource: sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*'),
+        Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+      },
+    ]);
+    for (const fn of ['TakeSnapshot', 'CheckStable', 'SampleGate', 'RestoreSnapshot', 'VerifyRestore']) {
+      expect([fn, granting(fn, 'ecs:DescribeServices').length]).toEqual([fn, 1]);
+      expect([
+        fn,
+        granting(fn, 'ecs:RegisterTaskDefinition').length,
+        granting(fn, 'elasticloadbalancing:ModifyTargetGroup').length,
+      ]).toEqual([fn, 0, 0]);
+    }
+    // Only the tasks that change the service may update it.
+    for (const fn of ['TakeSnapshot', 'CheckStable', 'SampleGate']) expect([fn, granting(fn, 'ecs:UpdateService').length]).toEqual([fn, 0]);
+    for (const fn of ['RestoreSnapshot', 'VerifyRestore']) expect([fn, granting(fn, 'ecs:UpdateService').length]).toEqual([fn, 1]);
   });
 });

@@ -1,5 +1,12 @@
 import { BundleInvalidError } from '../../../lib/errors.js';
-import { assertCapacity, capacityFit, describeCapacity, type CapacityInput } from '../../../lib/plan/capacity.js';
+import {
+  assertCapacity,
+  assertTaskMemory,
+  capacityFit,
+  describeCapacity,
+  taskMemoryFit,
+  type CapacityInput,
+} from '../../../lib/plan/capacity.js';
 import { capacitySchema } from '../../../lib/plan/capacity-schema.js';
 import { describeIssues, manifestSchema } from '../../../lib/plan/schema.js';
 import { targetSchema } from '../../../lib/plan/target-schema.js';
@@ -160,5 +167,51 @@ describe('capacity schema', () => {
     const r = manifestSchema.safeParse({ name: 'a', version: '1', target: { environment: 'e' }, capacity: { components: { gpu: 4 } } });
     expect(r.success).toBe(false);
     if (!r.success) expect(describeIssues(r.error)).toBe("unknown field 'gpu' in capacity.components");
+  });
+});
+
+describe('capacity preflight of an ECS task (its memory, MiB)', () => {
+  const ecs = targetSchema.parse({
+    type: 'ecs',
+    environment: 'yolo-prod',
+    region: 'us-east-1',
+    cluster: 'c',
+    service: 's',
+    containerName: 'api',
+    image: 'img',
+  });
+
+  it('holds the need to 80 % of the task memory', () => {
+    expect(taskMemoryFit({ memoryGb: 1.6 }, 2048)).toEqual({
+      requiredGb: 1.6,
+      taskMemoryMib: 2048,
+      limitPercent: 80,
+      usagePercent: 80,
+      fits: true,
+    });
+    expect(taskMemoryFit({ components: { framework: 1.5, runtime: 0.5 } }, 2048)?.fits).toBe(false);
+    expect(taskMemoryFit(undefined, 2048)).toBeNull();
+    expect(() => assertTaskMemory({ memoryGb: 1.6 }, 2048, 'task definition yolo:3')).not.toThrow();
+    expect(() => assertTaskMemory({ memoryGb: 2 }, 2048, 'task definition yolo:3')).toThrow(
+      new BundleInvalidError(
+        'capacity: the service needs 2 GB but task definition yolo:3 has 2048 MiB (100 %, over the 80 % memory gate); give the task at least 2560 MiB',
+      ),
+    );
+  });
+
+  it('a need without any stated task memory is rejected; no need, nothing to check', () => {
+    expect(() => assertTaskMemory({ memoryGb: 1 }, null, 'task definition yolo:3')).toThrow(
+      'capacity: task definition yolo:3 states no memory (task or container) to check the service',
+    );
+    expect(() => assertTaskMemory(undefined, null, 'task definition yolo:3')).not.toThrow();
+  });
+
+  it('plan says the check happens against the serving task definition, and the manifest alone never rejects', () => {
+    const input = { target: ecs, capacity: { memoryGb: 64 } };
+    expect(describeCapacity(input)).toEqual([
+      'capacity: needs 64 GB',
+      '  checked against the memory of the serving task definition (gate 80 %) before the first change',
+    ]);
+    expect(() => assertCapacity(input)).not.toThrow();
   });
 });

@@ -116,3 +116,39 @@ describe('target schema: local', () => {
     expect(problem({ environment: 'skin-dev', region: 'eu-west-1' })).toBe("unknown field 'region' in target");
   });
 });
+
+describe('target schema: ecs', () => {
+  const ecs = {
+    type: 'ecs',
+    environment: 'yolo-prod',
+    region: 'us-east-1',
+    cluster: 'image-processing-cluster',
+    service: 'yoloflask-ecs-service',
+    containerName: 'yoloflask-api',
+    image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/yoloflask/api:prod',
+  };
+
+  it("accepts the contract's fields, the optional ones included", () => {
+    const full = {
+      ...ecs,
+      targetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/ecstargetgroupyolo/0123456789abcdef',
+      url: 'http://ecs-load-balancer-123.us-east-1.elb.amazonaws.com/yoloapi',
+      healthCheck: { healthyThreshold: 2, unhealthyThreshold: 2, intervalSeconds: 30, timeoutSeconds: 20, matcher: '200' },
+    };
+    expect(targetSchema.parse(full)).toEqual(full);
+    expect(targetSchema.parse(ecs)).toEqual(ecs);
+  });
+
+  it('rejects a manifest outside the schema, naming the field', () => {
+    expect(problem({ ...ecs, taskDefinition: 'yolo:3' })).toBe("unknown field 'taskDefinition' in target");
+    expect(problem({ ...ecs, healthCheck: { healthyThreshold: 2, path: '/health' } })).toBe("unknown field 'path' in target.healthCheck");
+    expect(problem({ ...ecs, service: undefined })).toMatch(/^target\.service: /);
+    expect(problem({ ...ecs, targetGroupArn: 'ecstargetgroupyolo' })).toMatch(/^target\.targetGroupArn: a target group ARN/);
+    expect(problem({ ...ecs, url: 'ftp://x' })).toMatch(/^target\.url: /);
+    expect(problem({ ...ecs, healthCheck: { intervalSeconds: 10, timeoutSeconds: 20 } })).toBe(
+      'target.healthCheck.timeoutSeconds: timeoutSeconds must be less than intervalSeconds',
+    );
+    expect(problem({ ...ecs, healthCheck: { matcher: 'ok' } })).toMatch(/^target\.healthCheck\.matcher: HTTP codes/);
+    expect(problem({ ...ecs, healthCheck: {} })).toBe('target.healthCheck: name at least one health check setting');
+  });
+});
