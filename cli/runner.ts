@@ -11,11 +11,12 @@ import { writeJsonAtomic } from '../lib/state/files.js';
 import { describeError, ErrorName } from '../lib/errors.js';
 import { runStateMachine, type EngineEvent, type RunResult } from './engine.js';
 import { buildReport, type RolloutReport } from './report.js';
+import { CLI_BIN_ENV } from './terminal.js';
 import { RUN_ENDED, RunKind, runFile, writeRunInfo, type RunEnd, type RunSpec } from './runs.js';
 
 async function run(dir: string): Promise<void> {
   const spec = JSON.parse(readFileSync(runFile.spec(dir), 'utf8')) as RunSpec;
-  const rt = createLocalRuntime();
+  const rt = createLocalRuntime(process.env, undefined, process.env[CLI_BIN_ENV]);
   setRuntime(rt);
   const events = runFile.events(dir);
   // Synchronous appends keep the lines whole and in order for the follower.

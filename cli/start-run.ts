@@ -7,6 +7,7 @@ import { EngineError } from '../lib/errors.js';
 import { writeJsonAtomic } from '../lib/state/files.js';
 import { lastLogLine } from '../lib/targets/local/process.js';
 import { readRunInfo, runDir, runFile, type RunInfo, type RunSpec } from './runs.js';
+import { CLI_BIN_ENV, invokedAs } from './terminal.js';
 
 const RUNNER = fileURLToPath(new URL('./runner.js', import.meta.url));
 
@@ -28,7 +29,8 @@ export async function startRun(home: string, spec: RunSpec): Promise<{ dir: stri
     const child = spawn(process.execPath, [RUNNER, dir], {
       detached: true,
       stdio: ['ignore', log, log],
-      env: { ...process.env, ML_ROLLOUT_HOME: home },
+      // The engine's own messages (a held lock's hint) name the command as the user typed it.
+      env: { ...process.env, ML_ROLLOUT_HOME: home, [CLI_BIN_ENV]: invokedAs() },
     });
     await new Promise<void>((resolve, reject) => {
       child.once('error', reject);

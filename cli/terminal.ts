@@ -43,6 +43,9 @@ export function painter(enabled: boolean): (line: string) => string {
   };
 }
 
+/** Carries the name the user typed to the detached engine process, whose own argv is the runner's. */
+export const CLI_BIN_ENV = 'ML_ROLLOUT_CLI_BIN';
+
 /**
  * The name to print in hints: `ml-rollout` when it runs as the linked bin on PATH (`npm link`),
  * else `npx ml-rollout` (through npx, an npm script, or `node bin/ml-rollout.js`).
