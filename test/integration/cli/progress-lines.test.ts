@@ -93,7 +93,7 @@ describe('progress lines', () => {
       expect(out.slice(0, 3)).toEqual([
         expect.stringMatching(HEADER),
         `✓ bundle test-app 3.0.0 is valid (1 phases, local environment ${ENV})`,
-        `✗ rejected: environment ${ENV} is locked by the rollout of version 7.7.7 (someone-else) since ${since}; the lease ends ${new Date(Date.parse(since) + 600_000).toISOString()} (if that rollout crashed, clear it with: ml-rollout unlock --env ${ENV})`,
+        `✗ rejected: environment ${ENV} is locked by the rollout of version 7.7.7 (someone-else) since ${since}; the lease ends ${new Date(Date.parse(since) + 600_000).toISOString()} (if that rollout crashed, clear it with: npx ml-rollout unlock --env ${ENV})`,
       ]);
       expect(out.slice(3)).toEqual(['', `Summary: ${ENV} 3.0.0`, expect.stringMatching(/^Rejected: environment progress-lines is locked/)]);
     } finally {
