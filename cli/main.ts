@@ -1,5 +1,5 @@
 import { CommanderError, type Command } from 'commander';
-import { BundleInvalidError, describeError } from '../lib/errors.js';
+import { BundleInvalidError, describeError, NoCredentialsError } from '../lib/errors.js';
 import type { Runtime } from '../lib/runtime.js';
 import { buildProgram, type CliContext } from './program.js';
 import { terminal, type Terminal } from './terminal.js';
@@ -71,6 +71,6 @@ export async function main(argv: string[], rt?: Runtime, term: Terminal = termin
       return 2;
     }
     term.err(`ml-rollout: ${describeError(e)}`);
-    return e instanceof BundleInvalidError ? 2 : 1;
+    return e instanceof BundleInvalidError || e instanceof NoCredentialsError ? 2 : 1;
   }
 }

@@ -32,6 +32,8 @@ export const ErrorName = {
   EngineError: 'EngineError',
   /** A setting the deployment must provide is missing or unusable (an environment variable, a parameter). */
   Configuration: 'ConfigurationError',
+  /** The AWS SDK found no credentials: rejected before any change. */
+  NoCredentials: 'NoCredentials',
 } as const;
 export type ErrorName = (typeof ErrorName)[keyof typeof ErrorName];
 
@@ -143,4 +145,12 @@ export class ConfigurationError extends RolloutError {
 
 export class NothingToRollBackError extends RolloutError {
   override readonly name = ErrorName.NothingToRollBack;
+}
+
+/**
+ * The AWS SDK's credential chain found nothing (no AWS_PROFILE, AWS_ACCESS_KEY_ID, SSO or instance
+ * role): nothing was changed, the rollout is rejected (exit 2), never retried.
+ */
+export class NoCredentialsError extends RolloutError {
+  override readonly name = ErrorName.NoCredentials;
 }

@@ -52,9 +52,11 @@ async function refOf(
   try {
     if (isDir) await pack(bundle, zip);
     const key = bundleKey(manifest.name, manifest.version, plan.digest);
-    const up = await uploadBundle(zip, bucket, key, 'region' in target ? { region: target.region as string } : {});
+    const region = 'region' in target ? (target.region as string) : undefined;
+    const up = await uploadBundle(zip, bucket, key, region ? { region } : {});
     out(`${up.uploaded ? 'uploaded' : 'already in S3:'} s3://${bucket}/${key}`);
-    return { bucket, key, ...(up.versionId ? { versionId: up.versionId } : {}) };
+    // The tasks read the bundle in the manifest's region too, whatever AWS_REGION says.
+    return { bucket, key, ...(up.versionId ? { versionId: up.versionId } : {}), ...(region ? { region } : {}) };
   } finally {
     if (isDir) await rm(zip, { force: true });
   }

@@ -1,6 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { s3 } from '../bundle/s3-fetch.js';
+import { awsClient } from './clients.js';
 import { systemClock, type Clock } from '../clock.js';
 import { ConfigurationError } from '../errors.js';
 import { SnsNotifier } from '../notify/sns.js';
@@ -12,11 +13,8 @@ import { targetRegistry } from '../targets/index.js';
 /** Scratch space of a Lambda container (the only writable directory there). */
 export const LAMBDA_HOME = '/tmp/ml-rollout';
 
-let snsClient: SNSClient | null = null;
-function sns(): SNSClient {
-  snsClient ??= new SNSClient({});
-  return snsClient;
-}
+/** The topic is in the function's own region; built and kept by lib/aws/clients.ts. */
+const sns = (): SNSClient => awsClient(SNSClient, {});
 
 /** What the AWS runtime is built from; each part replaceable in tests. */
 export interface AwsRuntimeDeps {
@@ -28,7 +26,7 @@ export interface AwsRuntimeDeps {
 /**
  * The runtime of a Lambda container: state and lock in S3 under $STATE_BUCKET/$STATE_PREFIX
  * (default state/), notifications to the SNS topic $TOPIC_ARN, scratch files in /tmp.
- * Clients are created once per container and shared by every invocation.
+ * Clients come from lib/aws/clients.ts: created once per container, shared by every invocation.
  */
 export function createAwsRuntime(env: NodeJS.ProcessEnv = process.env, deps: AwsRuntimeDeps = {}): Runtime {
   const bucket = env.STATE_BUCKET;

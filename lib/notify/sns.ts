@@ -1,5 +1,6 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { ConfigurationError, TransientError } from '../errors.js';
+import { mapAwsError } from '../aws/errors.js';
+import { ConfigurationError } from '../errors.js';
 import type { NotificationMessage, Notifier } from './types.js';
 
 /** SNS rejects a subject that is empty, longer than 100 characters, not ASCII, or has control characters. */
@@ -43,12 +44,7 @@ export class SnsNotifier implements Notifier {
         }),
       );
     } catch (err) {
-      const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
-      const name = (err as Error).name ?? '';
-      if (status >= 500 || name.includes('Throttl')) {
-        throw new TransientError(`publish to ${this.topicArn}: ${(err as Error).message}`, { cause: err });
-      }
-      throw err;
+      throw mapAwsError(err, `Publish to ${this.topicArn}`);
     }
   }
 }

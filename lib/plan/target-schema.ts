@@ -21,7 +21,9 @@ export const localTargetSchema = z.strictObject({
   memoryMb: z.number().int().min(16).max(1_048_576).default(DEFAULTS.localMemoryMb),
 });
 
-const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'an AWS region, e.g. eu-west-1');
+const region = z
+  .string({ error: 'required: the AWS region of the target, e.g. eu-west-1 (its buckets are read there too)' })
+  .regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'an AWS region, e.g. eu-west-1');
 const bucket = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name');
 const ec2InstanceType = z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'an EC2 instance type, e.g. m5.2xlarge');
 

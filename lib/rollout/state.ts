@@ -12,6 +12,8 @@ export const bundleRefSchema = z.union([
     key: z.string().min(1),
     versionId: z.string().optional(),
     etag: z.string().optional(),
+    /** The bucket's region (the manifest's target.region, set by the CLI); absent: the engine's own. */
+    region: z.string().optional(),
   }),
 ]);
 export type BundleRef = z.infer<typeof bundleRefSchema>;

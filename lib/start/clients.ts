@@ -1,12 +1,10 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { awsClient } from '../aws/clients.js';
 import { ConfigurationError } from '../errors.js';
 
-let sfnClient: SFNClient | null = null;
-
-/** Created once per container; aws-sdk-client-mock replaces it in tests (it patches the prototype). */
+/** The function's own region; built and kept by lib/aws/clients.ts (aws-sdk-client-mock patches it in tests). */
 export function sfn(): SFNClient {
-  sfnClient ??= new SFNClient({});
-  return sfnClient;
+  return awsClient(SFNClient, {});
 }
 
 /** An ARN a function was configured with; ConfigurationError when the deployment left it out. */

@@ -89,7 +89,7 @@ export class S3LockStore implements LockStore {
         await this.json.write(key, entry, { ifNoneMatch: '*' });
         return;
       } catch (err) {
-        if (!lostRace(err)) throw asRolloutError(err, `take the lock of ${entry.environment}`);
+        if (!lostRace(err)) throw asRolloutError(err, `PutObject s3://${this.json.bucket}/${key} (take the lock of ${entry.environment})`);
       }
       const held = await this.read(entry.environment);
       if (!held) continue; // released between our two requests
@@ -99,7 +99,8 @@ export class S3LockStore implements LockStore {
         await this.json.write(key, entry, { ifMatch: held.etag });
         return;
       } catch (err) {
-        if (!lostRace(err)) throw asRolloutError(err, `take over the lock of ${entry.environment}`);
+        if (!lostRace(err))
+          throw asRolloutError(err, `PutObject s3://${this.json.bucket}/${key} (take over the lock of ${entry.environment})`);
       }
     }
     const held = await this.read(entry.environment);
@@ -120,7 +121,7 @@ export class S3LockStore implements LockStore {
       return true;
     } catch (err) {
       if (lostRace(err)) return false;
-      throw asRolloutError(err, `renew the lock of ${environment}`);
+      throw asRolloutError(err, `PutObject s3://${this.json.bucket}/${this.keys.lock(environment)} (renew the lock of ${environment})`);
     }
   }
 
@@ -132,7 +133,10 @@ export class S3LockStore implements LockStore {
       return true;
     } catch (err) {
       if (lostRace(err)) return false;
-      throw asRolloutError(err, `release the lock of ${environment}`);
+      throw asRolloutError(
+        err,
+        `DeleteObject s3://${this.json.bucket}/${this.keys.lock(environment)} (release the lock of ${environment})`,
+      );
     }
   }
 
@@ -142,7 +146,11 @@ export class S3LockStore implements LockStore {
     try {
       await this.json.remove(this.keys.lock(environment));
     } catch (err) {
-      if (!isNotFound(err)) throw asRolloutError(err, `clear the lock of ${environment}`);
+      if (!isNotFound(err))
+        throw asRolloutError(
+          err,
+          `DeleteObject s3://${this.json.bucket}/${this.keys.lock(environment)} (clear the lock of ${environment})`,
+        );
     }
     return held.entry;
   }

@@ -1,5 +1,6 @@
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { InvalidEventError, TransientError } from '../errors.js';
+import { mapAwsError } from '../aws/errors.js';
+import { InvalidEventError, type RolloutError } from '../errors.js';
 import type { KnownGood, RolloutRecord, Serving, StateStore } from './types.js';
 
 /** Where the state lives in S3. */
@@ -69,15 +70,11 @@ export function isConditionalConflict(err: unknown): boolean {
 }
 
 /**
- * The SDK has already retried throttling and 5xx; what still fails is handed to the state
- * machine as TransientError so its Retry (not its Catch) sees it. Other errors pass unchanged.
+ * The SDK has already retried throttling and 5xx; what still fails is classified by
+ * lib/aws/errors.ts (TransientError for the state machine's Retry, TargetError naming the call).
  */
-export function asRolloutError(err: unknown, what: string): unknown {
-  const { name, status } = s3ErrorInfo(err);
-  if (status >= 500 || status === 429 || name === 'SlowDown' || name.includes('Throttl') || name === 'TimeoutError') {
-    return new TransientError(`${what}: ${(err as Error).message || name}`, { cause: err });
-  }
-  return err;
+export function asRolloutError(err: unknown, what: string): RolloutError {
+  return mapAwsError(err, what);
 }
 
 /** An object read with the ETag that conditional writes on it need. */
@@ -100,7 +97,7 @@ export class S3Json {
       return { text: await out.Body.transformToString('utf8'), etag: out.ETag ?? '' };
     } catch (err) {
       if (isNotFound(err)) return null;
-      throw asRolloutError(err, `read s3://${this.bucket}/${key}`);
+      throw asRolloutError(err, `GetObject s3://${this.bucket}/${key}`);
     }
   }
 
@@ -134,7 +131,7 @@ export class S3Json {
     try {
       await this.write(key, value);
     } catch (err) {
-      throw asRolloutError(err, `write s3://${this.bucket}/${key}`);
+      throw asRolloutError(err, `PutObject s3://${this.bucket}/${key}`);
     }
   }
 }
@@ -174,7 +171,7 @@ export class S3StateStore implements StateStore {
     try {
       await this.json.remove(key);
     } catch (err) {
-      if (!isNotFound(err)) throw asRolloutError(err, `delete s3://${this.json.bucket}/${key}`);
+      if (!isNotFound(err)) throw asRolloutError(err, `DeleteObject s3://${this.json.bucket}/${key}`);
     }
   }
 

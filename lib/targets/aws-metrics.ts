@@ -1,6 +1,6 @@
 import { GetMetricDataCommand, type CloudWatchClient, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { AWS_DEFAULTS } from '../plan/defaults.js';
-import { aws } from './aws-errors.js';
+import { aws } from '../aws/errors.js';
 
 /** One metric the gate reads: a plain metric, or a SEARCH expression (which may match several). */
 export type MetricRequest =

@@ -1,8 +1,9 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { s3ClientFor } from '../aws/clients.js';
 import { AWS_DEFAULTS } from '../plan/defaults.js';
-import { aws, isNotFound, mapAwsError } from './aws-errors.js';
+import { aws, isNotFound, mapAwsError } from '../aws/errors.js';
 
 /** Where an uploaded bundle went: what the execution input's `bundle` takes. */
 export interface UploadedBundle {
@@ -22,7 +23,7 @@ export function bundleKey(name: string, version: string, digest: string): string
 }
 
 export interface UploadOptions {
-  /** The bucket's region (the target's); default: the SDK's region chain. */
+  /** The bucket's region (the manifest's target.region); a redirect to the bucket's own is followed. */
   region?: string;
   /** A client of your own (tests, custom endpoints). */
   client?: Pick<S3Client, 'send'>;
@@ -34,7 +35,7 @@ export interface UploadOptions {
  * bucket (access denied, no such bucket) or TransientError (throttling, 5xx).
  */
 export async function uploadBundle(zipPath: string, bucket: string, key: string, options: UploadOptions = {}): Promise<UploadedBundle> {
-  const client = options.client ?? new S3Client(options.region ? { region: options.region } : {});
+  const client = options.client ?? s3ClientFor(S3Client, options.region);
   const size = (await stat(zipPath)).size;
   const where = `s3://${bucket}/${key}`;
   try {

@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { TargetError } from '../../errors.js';
 import type { EcsTargetSpec } from '../../plan/target-schema.js';
-import { aws } from '../aws-errors.js';
+import { aws } from '../../aws/errors.js';
 import type { EcsClients } from './clients.js';
 import { serviceName, shortTaskDefinition, Tag } from './names.js';
 

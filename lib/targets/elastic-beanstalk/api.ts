@@ -11,7 +11,7 @@ import {
 import { TargetError } from '../../errors.js';
 import type { Plan } from '../../plan/plan.js';
 import type { ElasticBeanstalkTargetSpec } from '../../plan/target-schema.js';
-import { aws, isAlreadyExists, mapAwsError } from '../aws-errors.js';
+import { aws, isAlreadyExists, mapAwsError } from '../../aws/errors.js';
 import type { EbClients } from './clients.js';
 import { versionDescription } from './names.js';
 import { readConfig, type EbConfig, type OptionChanges } from './options.js';

@@ -5,7 +5,7 @@ import {
   type SingleInstanceHealth,
 } from '@aws-sdk/client-elastic-beanstalk';
 import { AWS_DEFAULTS } from '../../plan/defaults.js';
-import { aws } from '../aws-errors.js';
+import { aws } from '../../aws/errors.js';
 import { newestValues } from '../aws-metrics.js';
 import type { Sample } from '../../gates/sample.js';
 import type { EbContext } from './api.js';

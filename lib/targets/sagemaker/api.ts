@@ -16,7 +16,7 @@ import {
 import { AWS_DEFAULTS, DEFAULTS } from '../../plan/defaults.js';
 import type { Plan, PlanPhase } from '../../plan/plan.js';
 import type { SageMakerTargetSpec } from '../../plan/target-schema.js';
-import { aws, isAlreadyExists, isNotFound, mapAwsError } from '../aws-errors.js';
+import { aws, isAlreadyExists, isNotFound, mapAwsError } from '../../aws/errors.js';
 import type { SageMakerClients } from './clients.js';
 import { createdBy, Tag, VARIANT, Variable } from './names.js';
 

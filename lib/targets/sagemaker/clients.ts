@@ -1,7 +1,7 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
-import { perRegion } from '../aws-errors.js';
+import { awsClient } from '../../aws/clients.js';
 
 /** The AWS clients the SageMaker target uses: narrow, so tests can pass their own. */
 export interface SageMakerClients {
@@ -11,12 +11,13 @@ export interface SageMakerClients {
 }
 
 /**
- * Clients per region, created once per process; default credential chain, AWS_ENDPOINT_URL(_…)
- * honoured by the SDK. The runtime client does not retry: a smoke request is measured as the
- * caller would see it.
+ * The target's clients in the manifest's region, built and kept by lib/aws/clients.ts. The
+ * runtime client does not retry: a smoke request is measured as the caller would see it.
  */
-export const defaultSageMakerClients: (region: string) => SageMakerClients = perRegion((region) => ({
-  sm: new SageMakerClient({ region, retryMode: 'standard', maxAttempts: 5 }),
-  runtime: new SageMakerRuntimeClient({ region, maxAttempts: 1 }),
-  cw: new CloudWatchClient({ region, retryMode: 'standard', maxAttempts: 5 }),
-}));
+export function defaultSageMakerClients(region: string): SageMakerClients {
+  return {
+    sm: awsClient(SageMakerClient, { region }),
+    runtime: awsClient(SageMakerRuntimeClient, { region, maxAttempts: 1 }),
+    cw: awsClient(CloudWatchClient, { region }),
+  };
+}

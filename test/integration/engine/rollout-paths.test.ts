@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ErrorName, FailName, TargetError, TransientError } from '../../../lib/errors.js';
+import { NO_CREDENTIALS } from '../../../lib/aws/errors.js';
+import { ErrorName, FailName, NoCredentialsError, TargetError, TransientError } from '../../../lib/errors.js';
 import { runStateMachine, type RunResult } from '../../../cli/engine.js';
 import { TASK_FUNCTIONS } from '../../../cli/handlers.js';
 import { ProbeState } from '../../../lib/targets/types.js';
@@ -187,6 +188,19 @@ describe('rollout.asl.yml paths', () => {
     expect(await rt.locks.get(ENV)).toBeNull();
     expect((await new LocalTarget(rt).record(ENV))?.pid).toBe(before?.pid);
     expect((await outbox()).at(-1)).toMatchObject({ outcome: 'failed', version: '4.3.0' });
+  });
+
+  it('no AWS credentials before any change: the lock is released and the rollout Rejected, notified', async () => {
+    const takeSnapshot = async () => {
+      throw new NoCredentialsError(`${NO_CREDENTIALS} — DescribeEndpoint endpoint skin`);
+    };
+    const r = await run(await makeBundle(home, { version: '4.4.0', environment: ENV }), { takeSnapshot });
+    expect(r.error).toBe(FailName.Rejected);
+    expect(states(r)).toEqual(['ValidateBundle', 'AcquireLock', 'TakeSnapshot', 'ReleaseLock', 'Outcome', 'NotifyRejected', 'Rejected']);
+    expect(r.retries).toEqual([]);
+    expect(r.cause).toBe(`${NO_CREDENTIALS} — DescribeEndpoint endpoint skin`);
+    expect(await rt.locks.get(ENV)).toBeNull();
+    expect((await outbox()).at(-1)).toMatchObject({ outcome: 'rejected', version: '4.4.0' });
   });
 
   it('an invalid bundle is rejected before any change, and notified', async () => {

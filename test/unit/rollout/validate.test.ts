@@ -26,7 +26,10 @@ describe('validateBundle from S3', () => {
       { name: 's.js', content: '' },
     ]);
     s3.on(GetObjectCommand, { Bucket: 'b', Key: 'bundles/x.zip', VersionId: 'v1' }).resolves({ Body: Readable.from([zip]) as never });
-    const plan = await validateBundle(env.rt, { rolloutId: 'r1', bundle: { bucket: 'b', key: 'bundles/x.zip', versionId: 'v1' } });
+    const plan = await validateBundle(env.rt, {
+      rolloutId: 'r1',
+      bundle: { bucket: 'b', key: 'bundles/x.zip', versionId: 'v1', region: 'eu-west-1' },
+    });
     expect(plan).toMatchObject({
       name: 'skin-similarity',
       version: '1.2.0',
@@ -40,7 +43,9 @@ describe('validateBundle from S3', () => {
 
   it('a missing object is an invalid bundle naming it; a 503 is transient', async () => {
     s3.on(GetObjectCommand).rejects(new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } }));
-    await expect(validateBundle(env.rt, { rolloutId: 'r2', bundle: { bucket: 'b', key: 'bundles/gone.zip' } })).rejects.toMatchObject({
+    await expect(
+      validateBundle(env.rt, { rolloutId: 'r2', bundle: { bucket: 'b', key: 'bundles/gone.zip', region: 'eu-west-1' } }),
+    ).rejects.toMatchObject({
       name: ErrorName.BundleInvalid,
       message: 's3://b/bundles/gone.zip: no such object',
     });
@@ -48,7 +53,9 @@ describe('validateBundle from S3', () => {
     s3.on(GetObjectCommand).rejects(
       new S3ServiceException({ name: 'ServiceUnavailable', $fault: 'server', message: 'busy', $metadata: { httpStatusCode: 503 } }),
     );
-    await expect(validateBundle(env.rt, { rolloutId: 'r3', bundle: { bucket: 'b', key: 'bundles/x.zip' } })).rejects.toMatchObject({
+    await expect(
+      validateBundle(env.rt, { rolloutId: 'r3', bundle: { bucket: 'b', key: 'bundles/x.zip', region: 'eu-west-1' } }),
+    ).rejects.toMatchObject({
       name: ErrorName.Transient,
     });
   });

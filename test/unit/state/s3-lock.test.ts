@@ -136,9 +136,15 @@ describe('S3LockStore.acquire', () => {
     expect((err as Error).name).toBe(ErrorName.Transient);
   });
 
-  it('passes access errors through unchanged (a permanent fault of the deployment)', async () => {
+  it('access denied is a TargetError naming the key and the action (a permanent fault of the deployment)', async () => {
     s3Mock.on(PutObjectCommand).rejects(s3Error('AccessDenied', 403));
-    await expect(store().acquire(entry('skin-dev-1-3-0-aaaa', '1.3.0'))).rejects.toMatchObject({ name: 'AccessDenied' });
+    await expect(store().acquire(entry('skin-dev-1-3-0-aaaa', '1.3.0'))).rejects.toMatchObject({
+      name: 'TargetError',
+      message: expect.stringMatching(
+        /^access denied — PutObject s3:\/\/.+\/lock\.json \(take the lock of skin-dev\): the IAM action s3:PutObject/,
+      ),
+      cause: { name: 'AccessDenied' },
+    });
   });
 });
 

@@ -97,12 +97,20 @@ describe('S3StateStore', () => {
 
   it('does not read a missing bucket as "no record yet"', async () => {
     const elsewhere = new S3StateStore(new S3Client({ region: 'eu-west-1' }), { bucket: 'no-such-bucket' });
-    await expect(elsewhere.getKnownGood('skin-dev')).rejects.toMatchObject({ name: 'NoSuchBucket' });
+    await expect(elsewhere.getKnownGood('skin-dev')).rejects.toMatchObject({
+      name: 'TargetError',
+      message: expect.stringMatching(/^GetObject s3:\/\/no-such-bucket\/state\/skin-dev\/known-good\.json: NoSuchBucket/),
+      cause: { name: 'NoSuchBucket' },
+    });
   });
 
-  it('turns throttling and 5xx into TransientError, and leaves access errors alone', async () => {
+  it('turns throttling and 5xx into TransientError, and access denied into a TargetError naming the key and the action', async () => {
     s3Mock.on(GetObjectCommand).rejectsOnce(s3Error('SlowDown', 503)).rejectsOnce(s3Error('AccessDenied', 403));
     await expect(store().getKnownGood('skin-dev')).rejects.toBeInstanceOf(TransientError);
-    await expect(store().getKnownGood('skin-dev')).rejects.toMatchObject({ name: 'AccessDenied' });
+    await expect(store().getKnownGood('skin-dev')).rejects.toMatchObject({
+      name: 'TargetError',
+      message: expect.stringMatching(/^access denied — GetObject s3:\/\/.+\/known-good\.json: the IAM action s3:GetObject is not allowed/),
+      cause: { name: 'AccessDenied' },
+    });
   });
 });

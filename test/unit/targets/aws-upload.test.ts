@@ -55,6 +55,8 @@ describe('uploadBundle', () => {
     s3.on(PutObjectCommand).rejects(s3Error('AccessDenied', 403));
     const err = await uploadBundle(zip, 'skin-bundles', KEY, { region: 'eu-west-1' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TargetError);
-    expect((err as Error).message).toBe(`access denied — PutObject s3://skin-bundles/${KEY}: AccessDenied`);
+    expect((err as Error).message).toBe(
+      `access denied — PutObject s3://skin-bundles/${KEY}: the IAM action s3:PutObject is not allowed (AccessDenied)`,
+    );
   });
 });

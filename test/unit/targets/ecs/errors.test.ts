@@ -46,8 +46,8 @@ describe('ECS: AWS errors', () => {
     await expect(target.apply(plan, plan.phases[0]!)).rejects.toMatchObject({
       name: 'TargetError',
       message:
-        'access denied — RegisterTaskDefinition yoloflask-task-definition: AccessDeniedException: ' +
-        'User is not authorized to perform: iam:PassRole on resource: yolo-task',
+        'access denied — RegisterTaskDefinition yoloflask-task-definition: the IAM action iam:PassRole is not allowed ' +
+        '(AccessDeniedException: User is not authorized to perform: iam:PassRole on resource: yolo-task)',
     });
     expect(ecs).not.toHaveReceivedCommand(UpdateServiceCommand);
   });

@@ -43,7 +43,7 @@ describe('SageMaker: AWS errors', () => {
     await expect(target.apply(plan, plan.phases[0]!)).rejects.toMatchObject({
       name: 'TargetError',
       message: expect.stringMatching(
-        /^access denied — CreateModel skin-sm-1-2-0-p0-[0-9a-f]{8}: AccessDeniedException: User is not authorized to perform: iam:PassRole$/,
+        /^access denied — CreateModel skin-sm-1-2-0-p0-[0-9a-f]{8}: the IAM action iam:PassRole is not allowed \(AccessDeniedException: User is not authorized to perform: iam:PassRole\)$/,
       ),
     });
     expect(sm).not.toHaveReceivedCommand(UpdateEndpointCommand);
