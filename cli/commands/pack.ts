@@ -3,13 +3,15 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import yazl from 'yazl';
-import { listFiles } from '../../lib/bundle/digest.js';
+import { shippedFiles } from '../../lib/bundle/digest.js';
 import { inspectDir, parseManifest } from '../../lib/bundle/read.js';
 import { BundleInvalidError } from '../../lib/errors.js';
 
 /**
  * `ml-rollout pack DIR -o FILE [--manifest FILE]`: zips a bundle directory, optionally with
- * another rollout.yaml (the same app rolled out differently). Dot-files are left out.
+ * another rollout.yaml (the same app rolled out differently). Dot-files ship (.ebextensions/,
+ * .platform/); version-control and editor metadata and what .ml-rollout-ignore names do not
+ * (lib/bundle/digest.ts shippedFiles). The zip's digest equals the directory's.
  */
 export async function pack(dir: string, output: string, manifestFile?: string): Promise<{ files: number; version: string }> {
   const manifestText = manifestFile ? await readFile(manifestFile, 'utf8').catch(() => null) : null;
@@ -21,7 +23,7 @@ export async function pack(dir: string, output: string, manifestFile?: string): 
       if (!(e instanceof BundleInvalidError) || !/rollout\.yaml/.test(e.message)) throw e;
     });
   const zip = new yazl.ZipFile();
-  const files = (await listFiles(dir)).filter((f) => !f.split('/').some((part) => part.startsWith('.')));
+  const files = await shippedFiles(dir);
   for (const f of files) {
     if (manifestText !== null && f === 'rollout.yaml') continue;
     zip.addFile(join(dir, f), f);

@@ -5,7 +5,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { BundleInvalidError } from '../errors.js';
 import { describeIssues, manifestSchema, type Manifest } from '../plan/schema.js';
 import { webCommand } from '../targets/local/procfile.js';
-import { digestDir } from './digest.js';
+import { digestDir, digestShipped } from './digest.js';
 import { DEFAULT_LIMITS, type BundleLimits } from './limits.js';
 import { extractZip } from './zip.js';
 
@@ -74,7 +74,8 @@ export async function readBundle(location: string, home: string, limits: BundleL
     if (info.isDirectory()) await copyDir(location, scratch, limits);
     else await extractZip(location, scratch, limits);
     const { manifest, webCommand: command } = await inspectDir(scratch, location);
-    const digest = await digestDir(scratch);
+    // Over exactly what ships: a directory's files as `pack` zips them, a zip's as they are.
+    const digest = info.isDirectory() ? await digestShipped(scratch) : await digestDir(scratch);
     const dir = join(home, 'releases', `${manifest.name}-${manifest.version}-${digest.slice(0, 12)}`);
     if (await stat(dir).catch(() => null)) {
       await rm(scratch, { recursive: true, force: true });
