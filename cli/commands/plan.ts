@@ -1,27 +1,35 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { shippedFiles } from '../../lib/bundle/digest.js';
 import { limitsFromEnv } from '../../lib/bundle/limits.js';
+import { platformFiles, type PlatformFile } from '../../lib/bundle/platform.js';
 import { readBundle } from '../../lib/bundle/read.js';
 import { describeCapacity } from '../../lib/plan/capacity.js';
 import { resolvePlan, type Plan } from '../../lib/plan/plan.js';
 import type { Manifest } from '../../lib/plan/schema.js';
 
 /** `ml-rollout plan`: a dry run. Reads the bundle in a scratch directory, so nothing is touched. */
-export async function planBundle(bundle: string): Promise<{ plan: Plan; manifest: Manifest }> {
+export async function planBundle(bundle: string): Promise<{ plan: Plan; manifest: Manifest; platformFiles?: PlatformFile[] }> {
   const scratch = await mkdtemp(join(tmpdir(), 'ml-rollout-plan-'));
   try {
     const read = await readBundle(bundle, scratch, limitsFromEnv());
-    return { plan: resolvePlan(read.manifest, { digest: read.digest, release: { kind: 'dir', path: bundle } }), manifest: read.manifest };
+    return {
+      plan: resolvePlan(read.manifest, { digest: read.digest, release: { kind: 'dir', path: bundle } }),
+      manifest: read.manifest,
+      platformFiles: platformFiles(await shippedFiles(read.dir)),
+    };
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
 }
 
 /** What `plan` prints: the plan, then the capacity preflight's fit and cost. */
-export function planLines({ plan, manifest }: { plan: Plan; manifest: Manifest }): string[] {
+export function planLines({ plan, manifest, platformFiles }: { plan: Plan; manifest: Manifest; platformFiles?: PlatformFile[] }): string[] {
   const lines = [
     `${plan.name} ${plan.version} → ${plan.target.type} environment ${plan.environment} (digest ${plan.digest.slice(0, 12)})`,
+    // What Elastic Beanstalk reads from the bundle itself (pack ships dot-files; see docs/aws-targets.md).
+    ...(platformFiles?.length ? [`platform files: ${platformFiles.map((f) => `${f.path} (${f.kind})`).join(', ')}`] : []),
     `health: GET ${plan.health.path} (2xx within ${plan.health.timeoutMs} ms); polls every ${plan.pollSeconds} s`,
     `smoke: ${plan.smoke.length ? plan.smoke.map((s) => `${s.method} ${s.path} → ${s.expectStatus}`).join(', ') : 'none'}`,
   ];

@@ -79,3 +79,26 @@ describe('pack', () => {
     expect(fromDir.digest).toMatch(/^[0-9a-f]{64}$/);
   });
 });
+
+describe('plan', () => {
+  it('lists the configuration files and platform hooks the bundle carries', async () => {
+    const { planBundle, planLines } = await import('../../../cli/commands/plan.js');
+    const dir = await bundleDir({
+      ...BASE,
+      '.ebextensions/cloudwatch.config': 'files: {}\n',
+      '.ebextensions/README.md': 'not read by the platform\n',
+      '.platform/hooks/predeploy/01-warm.sh': '#!/bin/sh\n',
+      '.platform/confighooks/postdeploy/02-reload.sh': '#!/bin/sh\n',
+    });
+    const planned = await planBundle(dir);
+    expect(planned.platformFiles).toEqual([
+      { path: '.ebextensions/cloudwatch.config', kind: 'configuration file' },
+      { path: '.platform/confighooks/postdeploy/02-reload.sh', kind: 'configuration deployment hook' },
+      { path: '.platform/hooks/predeploy/01-warm.sh', kind: 'platform hook' },
+    ]);
+    expect(planLines(planned)[1]).toBe(
+      'platform files: .ebextensions/cloudwatch.config (configuration file), ' +
+        '.platform/confighooks/postdeploy/02-reload.sh (configuration deployment hook), .platform/hooks/predeploy/01-warm.sh (platform hook)',
+    );
+  });
+});
