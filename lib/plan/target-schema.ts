@@ -34,7 +34,7 @@ const ec2InstanceType = z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'an EC2
  */
 export const ebInstanceSchema = z
   .strictObject({
-    /** EC2 instance type, e.g. m5.2xlarge (InstanceType). */
+    /** EC2 instance type, e.g. m5.2xlarge (aws:ec2:instances InstanceTypes). */
     instanceType: ec2InstanceType.optional(),
     /** Root volume size, GB (RootVolumeSize). */
     rootVolumeSize: z.number().int().min(8).max(16_384).optional(),

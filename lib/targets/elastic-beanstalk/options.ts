@@ -5,13 +5,20 @@ import type { EbInstanceSpec } from '../../plan/target-schema.js';
 export const Namespace = {
   Environment: 'aws:elasticbeanstalk:application:environment',
   LaunchConfiguration: 'aws:autoscaling:launchconfiguration',
+  Ec2Instances: 'aws:ec2:instances',
   AutoScalingGroup: 'aws:autoscaling:asg',
 } as const;
 export type Namespace = (typeof Namespace)[keyof typeof Namespace];
 
-/** The seeds' environment upgrade: each manifest field and the option it sets. */
+/**
+ * The environment upgrade: each manifest field and the option it sets, as the Elastic Beanstalk
+ * general options reference names them today. The instance type is `aws:ec2:instances
+ * InstanceTypes` (the reference's replacement for `aws:autoscaling:launchconfiguration
+ * InstanceType`); root volume options stay in aws:autoscaling:launchconfiguration and the group's
+ * size and cooldown in aws:autoscaling:asg, where the reference still documents them.
+ */
 export const INSTANCE_OPTIONS = [
-  { field: 'instanceType', namespace: Namespace.LaunchConfiguration, name: 'InstanceType' },
+  { field: 'instanceType', namespace: Namespace.Ec2Instances, name: 'InstanceTypes' },
   { field: 'rootVolumeSize', namespace: Namespace.LaunchConfiguration, name: 'RootVolumeSize' },
   { field: 'rootVolumeType', namespace: Namespace.LaunchConfiguration, name: 'RootVolumeType' },
   { field: 'rootVolumeIops', namespace: Namespace.LaunchConfiguration, name: 'RootVolumeIOPS' },
@@ -20,6 +27,20 @@ export const INSTANCE_OPTIONS = [
   { field: 'maxSize', namespace: Namespace.AutoScalingGroup, name: 'MaxSize' },
   { field: 'cooldown', namespace: Namespace.AutoScalingGroup, name: 'Cooldown' },
 ] as const satisfies readonly { field: keyof EbInstanceSpec; namespace: Namespace; name: string }[];
+
+/**
+ * The obsolete form of the instance type. Read with the others, so a snapshot keeps whichever
+ * form the environment had and a rollback restores that form; removed when the rollout writes
+ * InstanceTypes, since which of the two wins when both are set is not documented.
+ */
+export const LEGACY_INSTANCE_TYPE = { namespace: Namespace.LaunchConfiguration, name: 'InstanceType' } as const;
+
+/** Every option the rollout reads, in the order it writes them: the current ones, the obsolete form after InstanceTypes. */
+const READ_OPTIONS: readonly { namespace: string; name: string }[] = [
+  INSTANCE_OPTIONS[0],
+  LEGACY_INSTANCE_TYPE,
+  ...INSTANCE_OPTIONS.slice(1),
+];
 
 /** One instance option's value; null = not set (Elastic Beanstalk's default applies). */
 export interface InstanceOption {
@@ -31,7 +52,7 @@ export interface InstanceOption {
 /** The part of an environment's configuration the rollout reads and writes. */
 export interface EbConfig {
   environmentVariables: Record<string, string>;
-  /** Every option of INSTANCE_OPTIONS, in that order. */
+  /** Every option of INSTANCE_OPTIONS, with the obsolete InstanceType after InstanceTypes. */
   instanceOptions: InstanceOption[];
 }
 
@@ -49,7 +70,7 @@ export function readConfig(settings: ConfigurationOptionSetting[]): EbConfig {
   for (const s of settings) {
     if (s.Namespace === Namespace.Environment && s.OptionName !== undefined) environmentVariables[s.OptionName] = s.Value ?? '';
   }
-  const instanceOptions = INSTANCE_OPTIONS.map(({ namespace, name }) => {
+  const instanceOptions = READ_OPTIONS.map(({ namespace, name }) => {
     const found = settings.find((s) => s.Namespace === namespace && s.OptionName === name);
     return { namespace, name, value: found?.Value !== undefined && found.Value !== '' ? found.Value : null };
   });
@@ -61,7 +82,10 @@ export function instanceOptionsOf(instance: EbInstanceSpec | undefined): Instanc
   if (!instance) return [];
   return INSTANCE_OPTIONS.flatMap(({ field, namespace, name }) => {
     const v = instance[field];
-    return v === undefined ? [] : [{ namespace, name, value: String(v) }];
+    if (v === undefined) return [];
+    const set = { namespace, name, value: String(v) };
+    // One form of the instance type at a time: InstanceTypes written, the obsolete one removed.
+    return field === 'instanceType' ? [set, { ...LEGACY_INSTANCE_TYPE, value: null }] : [set];
   });
 }
 

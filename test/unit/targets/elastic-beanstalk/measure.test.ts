@@ -57,6 +57,7 @@ describe('Elastic Beanstalk names and options', () => {
     const config = readConfig(fixture('eb-configuration-settings.json').ConfigurationSettings[0].OptionSettings);
     expect(config.environmentVariables).toEqual({ PYTHONUNBUFFERED: '1', FLASK_ENV: 'production', ML_AVAILABLE: 'false' });
     expect(config.instanceOptions.map((o) => `${o.name}=${o.value}`)).toEqual([
+      'InstanceTypes=null',
       'InstanceType=t3.micro',
       'RootVolumeSize=null',
       'RootVolumeType=gp2',

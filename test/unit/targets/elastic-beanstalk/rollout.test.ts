@@ -33,6 +33,7 @@ const TARGET = {
 const ENV_NS = 'aws:elasticbeanstalk:application:environment';
 const LC = 'aws:autoscaling:launchconfiguration';
 const ASG = 'aws:autoscaling:asg';
+const EC2 = 'aws:ec2:instances';
 
 let service: { host: string; server: Server };
 beforeAll(async () => {
@@ -114,7 +115,8 @@ describe('Elastic Beanstalk: a full rollout, phase by phase', () => {
         VersionLabel: label,
         OptionSettings: [
           { Namespace: ENV_NS, OptionName: 'PRELOAD_FAISS', Value: 'false' },
-          { Namespace: LC, OptionName: 'InstanceType', Value: 'm5.2xlarge' },
+          // The current option for the instance type; the obsolete one the environment had is removed.
+          { Namespace: EC2, OptionName: 'InstanceTypes', Value: 'm5.2xlarge' },
           { Namespace: LC, OptionName: 'RootVolumeSize', Value: '100' },
           { Namespace: LC, OptionName: 'RootVolumeType', Value: 'gp3' },
           { Namespace: LC, OptionName: 'RootVolumeIOPS', Value: '3000' },
@@ -122,6 +124,7 @@ describe('Elastic Beanstalk: a full rollout, phase by phase', () => {
           { Namespace: ASG, OptionName: 'MaxSize', Value: '3' },
           { Namespace: ASG, OptionName: 'Cooldown', Value: '300' },
         ],
+        OptionsToRemove: [{ Namespace: LC, OptionName: 'InstanceType' }],
       },
       { ApplicationName: APP, EnvironmentName: ENV, OptionSettings: [{ Namespace: ENV_NS, OptionName: 'ML_AVAILABLE', Value: 'true' }] },
       {
@@ -165,7 +168,8 @@ describe('Elastic Beanstalk: a full rollout, phase by phase', () => {
         FAISS_DIMENSION: '512',
       },
       instanceOptions: [
-        { namespace: LC, name: 'InstanceType', value: 'm5.2xlarge' },
+        { namespace: EC2, name: 'InstanceTypes', value: 'm5.2xlarge' },
+        { namespace: LC, name: 'InstanceType', value: null },
         { namespace: LC, name: 'RootVolumeSize', value: '100' },
         { namespace: LC, name: 'RootVolumeType', value: 'gp3' },
         { namespace: LC, name: 'RootVolumeIOPS', value: '3000' },
@@ -201,6 +205,7 @@ describe('Elastic Beanstalk: a full rollout, phase by phase', () => {
       VersionLabel: '1.1.0-0123456789ab',
       OptionSettings: [
         { Namespace: ENV_NS, OptionName: 'ML_AVAILABLE', Value: 'false' },
+        // The snapshot's form: the obsolete option it had, and no InstanceTypes.
         { Namespace: LC, OptionName: 'InstanceType', Value: 't3.micro' },
         { Namespace: LC, OptionName: 'RootVolumeType', Value: 'gp2' },
         { Namespace: ASG, OptionName: 'MaxSize', Value: '1' },
@@ -209,6 +214,7 @@ describe('Elastic Beanstalk: a full rollout, phase by phase', () => {
       OptionsToRemove: [
         { Namespace: ENV_NS, OptionName: 'PRELOAD_FAISS' },
         { Namespace: ENV_NS, OptionName: 'FAISS_DIMENSION' },
+        { Namespace: EC2, OptionName: 'InstanceTypes' },
         { Namespace: LC, OptionName: 'RootVolumeSize' },
         { Namespace: LC, OptionName: 'RootVolumeIOPS' },
         { Namespace: LC, OptionName: 'RootVolumeThroughput' },
