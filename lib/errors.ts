@@ -32,6 +32,8 @@ export const ErrorName = {
   EngineError: 'EngineError',
   /** A setting the deployment must provide is missing or unusable (an environment variable, a parameter). */
   Configuration: 'ConfigurationError',
+  /** A state file (lock, known-good, serving, process, rollout record) is unreadable or of the wrong shape. */
+  StateInvalid: 'StateInvalid',
 } as const;
 export type ErrorName = (typeof ErrorName)[keyof typeof ErrorName];
 
@@ -143,4 +145,18 @@ export class ConfigurationError extends RolloutError {
 
 export class NothingToRollBackError extends RolloutError {
   override readonly name = ErrorName.NothingToRollBack;
+}
+
+/**
+ * A state file is unreadable or not of the shape this tool writes: names the file and what is
+ * wrong, so that it can be repaired (unlock, destroy, rollback, a new deploy) or removed by hand.
+ */
+export class StateFileInvalidError extends RolloutError {
+  override readonly name = ErrorName.StateInvalid;
+  constructor(
+    readonly file: string,
+    readonly problem: string,
+  ) {
+    super(`${file} is not a valid state file (${problem})`);
+  }
 }

@@ -5,7 +5,8 @@ import { PhaseFailedError, TargetError } from '../../errors.js';
 import { DEFAULTS } from '../../plan/defaults.js';
 import type { Plan, PlanPhase } from '../../plan/plan.js';
 import type { LocalTargetSpec } from '../../plan/target-schema.js';
-import { readJson, removeFile, writeJsonAtomic } from '../../state/files.js';
+import { readState, removeFile, writeJsonAtomic } from '../../state/files.js';
+import { localProcessSchema } from '../../state/schemas.js';
 import { environmentDir } from '../../state/local-store.js';
 import type { Release } from '../../state/types.js';
 import { checkHealth, describeResult, sendRequest } from '../http.js';
@@ -32,13 +33,19 @@ export class LocalTarget implements Target {
 
   /** The process record of an environment, whether or not it still runs. */
   async record(environment: string): Promise<LocalProcess | null> {
-    return readJson<LocalProcess>(this.processFile(environment));
+    return readState<LocalProcess>(this.processFile(environment), localProcessSchema);
   }
 
   async current(plan: Plan): Promise<Deployment | null> {
     const rec = await this.record(plan.environment);
     if (!rec || !(await isRunning(rec.pid))) return null;
-    return { version: rec.version, digest: rec.digest, url: rec.url, settings: rec.settings };
+    return {
+      version: rec.version,
+      digest: rec.digest,
+      url: rec.url,
+      settings: rec.settings,
+      source: { kind: 'dir', path: rec.releaseDir },
+    };
   }
 
   async apply(plan: Plan, phase: PlanPhase): Promise<Deployment> {
