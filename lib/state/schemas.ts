@@ -11,20 +11,15 @@ import * as z from 'zod';
  * corrupt; it must be read, and written back with that field kept.
  */
 
-const iso = z.string().min(1);
+const iso = z.string();
 
 const bundleSource = z.union([
   z.looseObject({ kind: z.literal('dir'), path: z.string().min(1) }),
   z.looseObject({ kind: z.literal('s3'), bucket: z.string().min(1), key: z.string().min(1), versionId: z.string().optional() }),
 ]);
 
-/** The plan kept with a release: only what a manual rollback reads from it is checked here. */
-const keptPlan = z.looseObject({
-  environment: z.string(),
-  version: z.string(),
-  target: z.looseObject({ type: z.string() }),
-  health: z.looseObject({ path: z.string(), timeoutMs: z.number() }),
-});
+/** The plan kept with a release: a resolved plan this tool wrote; only its being an object is checked. */
+const keptPlan = z.looseObject({});
 
 export const releaseSchema = z.looseObject({
   name: z.string().min(1),
