@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseStat, readProcessGroup } from './proc-stats.js';
 import { TransientError } from '../../errors.js';
+import { logCapFromEnv, startLogWriter, type LogCap } from './log-writer.js';
 
 /** A running local service: the Procfile's web process, detached in its own process group. */
 export interface LocalProcess {
@@ -30,6 +30,8 @@ export interface StartOptions {
   logFile: string;
   /** What marks this version's processes (default: its log file, which is under the environment's directory). */
   tag?: string;
+  /** The log's size cap and rotation (default: logCapFromEnv()). */
+  logCap?: LogCap;
 }
 
 /** The environment variable that marks the processes a version started, whatever their group or session. */
@@ -71,12 +73,14 @@ export async function stopTagged(prefix: string, graceMs = 5_000): Promise<numbe
 const NOT_INHERITED = /^(NODE_OPTIONS$|npm_|JEST_|INIT_CWD$|ML_ROLLOUT_HOME$|ML_ROLLOUT_API_KEY$|SLACK_WEBHOOK_URL$)/;
 
 /**
- * Starts `command` through the shell, detached so it keeps serving after the CLI exits, with its
- * output in a log file (never our stdout: a child holding it open would keep CI waiting).
+ * Starts `command` through the shell, detached (its own session and process group) so it keeps
+ * serving after the CLI exits, with its output through a log writer that caps and rotates its
+ * log file (never our stdout: a child holding it open would keep CI waiting).
  */
 export async function startProcess(opts: StartOptions): Promise<number> {
   await mkdir(dirname(opts.logFile), { recursive: true });
-  const fd = openSync(opts.logFile, 'a');
+  const { pipe } = await startLogWriter(opts.logFile, opts.logCap ?? logCapFromEnv());
+  const fd = pipe;
   try {
     const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !NOT_INHERITED.test(k)));
     const child = spawn('/bin/sh', ['-c', `exec ${opts.command}`], {
@@ -94,7 +98,8 @@ export async function startProcess(opts: StartOptions): Promise<number> {
     child.unref();
     return pid;
   } finally {
-    closeSync(fd);
+    // The service holds the pipe now; this process lets go of its end.
+    pipe.destroy();
   }
 }
 
