@@ -1,3 +1,4 @@
+import { unlessInvalid } from '../../lib/state/files.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeError, FailName, StateFileInvalidError } from '../../lib/errors.js';
@@ -50,7 +51,7 @@ function exists(rt: Runtime, environment: string): boolean {
 async function rolloutOf(rt: Runtime, environment: string, found: Reconciled): Promise<EnvironmentStatus['rollout']> {
   const a = found.active;
   if (!a) return null;
-  const record = await rt.state.getRollout(environment, a.rolloutId);
+  const record = await unlessInvalid(rt.state.getRollout(environment, a.rolloutId));
   const phase = record?.phases.find((p) => p.status === PhaseStatus.Running)?.name ?? null;
   return { id: a.rolloutId, version: record?.version ?? a.version, phase, pid: a.pid };
 }

@@ -79,6 +79,19 @@ export async function writeJsonAtomic(path: string, value: unknown): Promise<voi
   }
 }
 
+/**
+ * What a read found, null for a state file that is not valid: for readers that only report
+ * (status, reconciling a run), which must not be wedged by a file the next write repairs.
+ */
+export async function unlessInvalid<T>(read: Promise<T | null>): Promise<T | null> {
+  try {
+    return await read;
+  } catch (err) {
+    if (err instanceof StateFileInvalidError) return null;
+    throw err;
+  }
+}
+
 export async function removeFile(path: string): Promise<void> {
   await rm(path, { force: true });
 }
