@@ -79,6 +79,17 @@ function portNumber(value: string): number {
   return n;
 }
 
+/**
+ * An environment name as manifests spell it (`slug` of lib/plan/target-schema.ts, repeated here
+ * so that parsing the command line loads no zod): never a path.
+ */
+const ENVIRONMENT_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+function environmentName(value: string): string {
+  if (!ENVIRONMENT_NAME.test(value))
+    throw new InvalidArgumentError(`--env takes an environment name (lowercase letters, digits and dashes, at most 63), not '${value}'`);
+  return value;
+}
+
 function packageVersion(): string {
   return (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }
@@ -182,7 +193,8 @@ function defineRollout(program: Command, ctx: CliContext): void {
 
 function defineEnvironment(program: Command, ctx: CliContext): void {
   const t = ctx.term;
-  const env = (cmd: Command) => cmd.requiredOption('--env <name>', 'the environment (target.environment of its manifest)');
+  // Validated before anything reads it: the name becomes a path under the state home.
+  const env = (cmd: Command) => cmd.requiredOption('--env <name>', 'the environment (target.environment of its manifest)', environmentName);
 
   env(program.command('status'))
     .description('what serves the environment, is it healthy and verified, and the rollout running if any')
@@ -212,8 +224,14 @@ function defineEnvironment(program: Command, ctx: CliContext): void {
     .usage('--env NAME')
     .addHelpText('after', exitCodes(PLAIN_EXITS))
     .action(async (o: { env: string }) => {
-      const { destroy } = await import('./commands/environment.js');
-      t.out(await destroy(await ctx.runtime(), o.env));
+      const { destroy, DestroyRefusedError } = await import('./commands/environment.js');
+      try {
+        t.out(await destroy(await ctx.runtime(), o.env));
+      } catch (err) {
+        if (!(err instanceof DestroyRefusedError)) throw err;
+        t.err(`ml-rollout: ${err.message}`);
+        ctx.code = 2;
+      }
     });
 
   env(program.command('unlock'))

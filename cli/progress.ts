@@ -99,7 +99,7 @@ export class Progress {
       cursor?: { index: number };
       probe?: { stable: boolean; detail: string };
       phaseRun?: { bake?: BakeWindow; url?: string | null };
-      snapshot?: { previous: { version: string } | null; unchanged: boolean };
+      snapshot?: { previous: { version: string } | null; unchanged: boolean; repaired?: string };
       restoreProbe?: { stable: boolean; detail: string };
     };
     const tag = this.phaseTag(o.cursor?.index);
@@ -119,6 +119,7 @@ export class Progress {
         return this.write(`✓ locked ${this.plan?.environment ?? ''}`);
       case 'TakeSnapshot':
         if (o.snapshot?.unchanged) return this.write('✓ this bundle already serves and is healthy: nothing to do');
+        if (o.snapshot?.repaired) this.write(`! ${o.snapshot.repaired}`);
         return this.write(
           `✓ snapshot: ${o.snapshot?.previous ? `known-good ${o.snapshot.previous.version}` : 'first deployment, nothing to roll back to'}`,
         );

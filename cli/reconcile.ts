@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { interruptRollout, type Interruption } from '../lib/rollout/interrupt.js';
 import type { Runtime } from '../lib/runtime.js';
+import { unlessInvalid } from '../lib/state/files.js';
 import { RolloutStatus } from '../lib/state/types.js';
 import { engineAlive, localOwnerPid, processAlive, runFile, unfinishedRuns, type RunInfo } from './runs.js';
 
@@ -45,13 +46,14 @@ export async function reconcile(rt: Runtime, environment: string): Promise<Recon
     if (i) interrupted.push(i);
   }
   let staleLock: Reconciled['staleLock'] = null;
-  const lock = await rt.locks.get(environment);
+  // A lock file that is not valid holds nothing: AcquireLock takes it over, unlock removes it.
+  const lock = await unlessInvalid(rt.locks.get(environment));
   const ownerPid = lock ? localOwnerPid(lock.owner) : null;
   if (lock && ownerPid !== null && !processAlive(ownerPid)) {
     // A rollout run inside an earlier CLI process (before engines ran apart) or a crashed one.
     const i = await interruptRollout(rt, environment, lock.rolloutId, `the process ${ownerPid} that held its lock is gone`);
     if (i) interrupted.push(i);
-    else if ((await rt.state.getRollout(environment, lock.rolloutId))?.status !== RolloutStatus.Running) {
+    else if ((await unlessInvalid(rt.state.getRollout(environment, lock.rolloutId)))?.status !== RolloutStatus.Running) {
       await rt.locks.release(environment, lock.rolloutId);
     }
     if (!i) staleLock = { rolloutId: lock.rolloutId, version: lock.version };

@@ -4,6 +4,7 @@
  * started it. Started detached (its own session: no terminal signal reaches it), stdio to
  * engine.log; it appends each EngineEvent to events.jsonl and writes end.json last.
  */
+import { unlessInvalid } from '../lib/state/files.js';
 import { appendFileSync, readFileSync } from 'node:fs';
 import type { Plan } from '../lib/plan/plan.js';
 import { createLocalRuntime, setRuntime } from '../lib/runtime.js';
@@ -55,10 +56,10 @@ async function run(dir: string): Promise<void> {
   let report: RolloutReport | null = null;
   if (spec.kind === RunKind.Rollout) {
     const planned = result.transitions.some((t) => t.state === 'TakeSnapshot');
-    const record = planned && head.environment ? await rt.state.getRollout(head.environment, spec.rolloutId) : null;
+    const record = planned && head.environment ? await unlessInvalid(rt.state.getRollout(head.environment, spec.rolloutId)) : null;
     report = buildReport(result, record, head);
   }
-  const serving = await rt.state.getServing(spec.environment);
+  const serving = await unlessInvalid(rt.state.getServing(spec.environment));
   const end: RunEnd = { result, report, url: serving?.url ?? null };
   await writeJsonAtomic(runFile.end(dir), end);
   append({ type: RUN_ENDED });

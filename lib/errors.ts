@@ -34,6 +34,8 @@ export const ErrorName = {
   Configuration: 'ConfigurationError',
   /** The AWS SDK found no credentials: rejected before any change. */
   NoCredentials: 'NoCredentials',
+  /** A state file (lock, known-good, serving, process, rollout record) is unreadable or of the wrong shape. */
+  StateInvalid: 'StateInvalid',
 } as const;
 export type ErrorName = (typeof ErrorName)[keyof typeof ErrorName];
 
@@ -153,4 +155,18 @@ export class NothingToRollBackError extends RolloutError {
  */
 export class NoCredentialsError extends RolloutError {
   override readonly name = ErrorName.NoCredentials;
+}
+
+/**
+ * A state file is unreadable or not of the shape this tool writes: names the file and what is
+ * wrong, so that it can be repaired (unlock, destroy, rollback, a new deploy) or removed by hand.
+ */
+export class StateFileInvalidError extends RolloutError {
+  override readonly name = ErrorName.StateInvalid;
+  constructor(
+    readonly file: string,
+    readonly problem: string,
+  ) {
+    super(`${file} is not a valid state file (${problem})`);
+  }
 }

@@ -1,7 +1,7 @@
+import { unlessInvalid } from '../../lib/state/files.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { describeError, FailName } from '../../lib/errors.js';
+import { describeError, FailName, StateFileInvalidError } from '../../lib/errors.js';
 import type { Plan } from '../../lib/plan/plan.js';
 import type { Runtime } from '../../lib/runtime.js';
 import { DEFAULTS } from '../../lib/plan/defaults.js';
@@ -13,7 +13,7 @@ import { isRunning } from '../../lib/targets/local/process.js';
 import { ProbeState } from '../../lib/targets/types.js';
 import { Progress } from '../progress.js';
 import { interruptionLines, reconcile, type Reconciled } from '../reconcile.js';
-import { engineAlive, RunKind } from '../runs.js';
+import { RunKind } from '../runs.js';
 import { startRun } from '../start-run.js';
 import { watchRun } from '../watch-run.js';
 import { newRolloutId } from '../rollout-id.js';
@@ -51,7 +51,7 @@ function exists(rt: Runtime, environment: string): boolean {
 async function rolloutOf(rt: Runtime, environment: string, found: Reconciled): Promise<EnvironmentStatus['rollout']> {
   const a = found.active;
   if (!a) return null;
-  const record = await rt.state.getRollout(environment, a.rolloutId);
+  const record = await unlessInvalid(rt.state.getRollout(environment, a.rolloutId));
   const phase = record?.phases.find((p) => p.status === PhaseStatus.Running)?.name ?? null;
   return { id: a.rolloutId, version: record?.version ?? a.version, phase, pid: a.pid };
 }
@@ -160,43 +160,54 @@ export function statusOutput(s: EnvironmentStatus, json: boolean): { out: string
   return { out: lines, err: [], code };
 }
 
+/** `destroy` while a rollout runs: refused (exit 2), naming the rollout; nothing is stopped. */
+export class DestroyRefusedError extends Error {
+  override readonly name = 'DestroyRefused';
+}
+
 /**
- * `ml-rollout destroy`: stops the environment's processes — a running rollout's engine first
- * (the rollout is then recorded as interrupted and notified) — and its history stays.
+ * `ml-rollout destroy`: stops the environment's processes, and its history stays. Refused while
+ * a rollout runs: stopping the service under it would be undone by its rollback, which restores
+ * the known-good (a rollout whose engine is gone is recorded as interrupted on the way).
  */
 export async function destroy(rt: Runtime, environment: string): Promise<string> {
-  let found = await reconcile(rt, environment);
+  const found = await reconcile(rt, environment);
   if (found.active) {
-    await stopEngine(found.active.pid);
-    const after = await reconcile(rt, environment);
-    found = { ...after, interrupted: [...found.interrupted, ...after.interrupted] };
+    const a = found.active;
+    throw new DestroyRefusedError(
+      `destroy refused: rollout ${a.rolloutId}${a.version ? ` of ${a.version}` : ''} is running on ${environment} ` +
+        `(engine pid ${a.pid}); let it end (or abort it), then destroy`,
+    );
   }
-  const stopped = await new LocalTarget(rt).stop(environment);
+  const target = new LocalTarget(rt);
+  const unreadable = await target.record(environment).then(
+    () => null,
+    (err: unknown) => {
+      if (err instanceof StateFileInvalidError) return err;
+      throw err;
+    },
+  );
+  const stopped = await target.stop(environment);
   await rt.state.clearServing(environment);
   return [
     ...interruptionLines(found),
-    stopped ? `stopped ${environment} (${stopped.version}, pid ${stopped.pid})` : `${environment}: nothing was running`,
+    unreadable
+      ? `stopped every process of ${environment} (${unreadable.message}; removed)`
+      : stopped
+        ? `stopped ${environment} (${stopped.version}, pid ${stopped.pid})`
+        : `${environment}: nothing was running`,
   ].join('\n');
-}
-
-/** SIGTERM to an engine process, SIGKILL when it has not gone within a few seconds. */
-async function stopEngine(pid: number): Promise<void> {
-  const signal = (s: NodeJS.Signals) => {
-    try {
-      process.kill(pid, s);
-    } catch {
-      // already gone
-    }
-  };
-  signal('SIGTERM');
-  for (let waited = 0; waited < 5_000 && (await engineAlive(pid)); waited += 50) await sleep(50);
-  signal('SIGKILL');
-  for (let waited = 0; waited < 2_000 && (await engineAlive(pid)); waited += 20) await sleep(20);
 }
 
 /** `ml-rollout unlock`: clears a lock left by a crashed run. */
 export async function unlock(rt: Runtime, environment: string): Promise<string> {
+  // A lock file that is not valid holds nothing; unlock removes it all the same.
+  const invalid = await rt.locks.get(environment).then(
+    () => null,
+    (err: unknown) => (err instanceof StateFileInvalidError ? err : null),
+  );
   const removed = await rt.locks.clear(environment);
+  if (invalid) return `removed the lock of ${environment}: ${invalid.message}`;
   return removed
     ? `removed the lock of ${environment} held by ${removed.rolloutId} (version ${removed.version}, since ${removed.since})`
     : `${environment} was not locked`;

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { cp, lstat, mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument, YAMLParseError } from 'yaml';
+import { MAX } from '../plan/limits.js';
 import { BundleInvalidError } from '../errors.js';
 import { describeIssues, manifestSchema, type Manifest } from '../plan/schema.js';
 import { webCommand } from '../targets/local/procfile.js';
@@ -21,9 +22,11 @@ export interface ReadBundle {
 
 /** Parses and validates rollout.yaml text; one-line BundleInvalidError naming the field otherwise. */
 export function parseManifest(text: string): Manifest {
+  if (Buffer.byteLength(text) > MAX.manifestBytes)
+    throw new BundleInvalidError(`rollout.yaml is larger than ${MAX.manifestBytes} bytes (1 MiB)`);
   let raw: unknown;
   try {
-    raw = parseYaml(text);
+    raw = settingsAsWritten(text);
   } catch (err) {
     const where = err instanceof YAMLParseError && err.linePos ? ` line ${err.linePos[0].line}` : '';
     throw new BundleInvalidError(`rollout.yaml:${where} is not valid YAML (${(err as Error).message.split('\n')[0]})`, { cause: err });
@@ -34,8 +37,34 @@ export function parseManifest(text: string): Manifest {
   return parsed.data;
 }
 
+/**
+ * The YAML as plain values, with every setting kept as the text written: a YAML number would
+ * otherwise reach the service rewritten (`1.10` → `1.1`, `0x10` → `16`, `007` → `7`, a big
+ * integer with digits lost). Throws the parser's error as parseYaml does.
+ */
+function settingsAsWritten(text: string): unknown {
+  const doc = parseDocument(text, { prettyErrors: true });
+  if (doc.errors[0]) throw doc.errors[0];
+  const phases = doc.get('phases', true);
+  if (isSeq(phases)) {
+    for (const phase of phases.items) {
+      const settings = isMap(phase) ? phase.get('settings', true) : null;
+      if (!isMap(settings)) continue;
+      for (const pair of settings.items) {
+        const v = pair.value;
+        if (isScalar(v) && (typeof v.value === 'number' || typeof v.value === 'bigint') && v.range) {
+          v.value = text.slice(v.range[0], v.range[1]);
+        }
+      }
+    }
+  }
+  return doc.toJS({ maxAliasCount: 100 });
+}
+
 /** Checks the layout of an extracted bundle and reads its manifest. */
 export async function inspectDir(dir: string, label: string): Promise<{ manifest: Manifest; webCommand: string }> {
+  const size = (await stat(join(dir, 'rollout.yaml')).catch(() => null))?.size ?? 0;
+  if (size > MAX.manifestBytes) throw new BundleInvalidError(`${label}: rollout.yaml is larger than ${MAX.manifestBytes} bytes (1 MiB)`);
   const manifestText = await readFile(join(dir, 'rollout.yaml'), 'utf8').catch(() => null);
   if (manifestText === null) throw new BundleInvalidError(`${label} has no rollout.yaml at its root`);
   const procfile = await readFile(join(dir, 'Procfile'), 'utf8').catch(() => null);

@@ -21,6 +21,23 @@ export function entryProblem(name: string, externalAttributes: number): string |
   return null;
 }
 
+/**
+ * Tracks entry names: a zip may hold two entries of the same name, and readers disagree on which
+ * one counts (an extractor keeps the last, a reader of one entry takes the first), so a bundle
+ * with a name twice is refused. Names compare as the paths they extract to (`a//b` is `a/b`).
+ */
+export class EntryNames {
+  private readonly seen = new Set<string>();
+
+  /** The problem with `name`, when an entry of that path was already seen. */
+  add(name: string): string | null {
+    const key = normalize(name).replace(/\/+$/, '');
+    if (this.seen.has(key)) return `entry ${name} appears more than once`;
+    this.seen.add(key);
+    return null;
+  }
+}
+
 function open(path: string): Promise<ZipFile> {
   return new Promise((resolve, reject) => {
     // validateEntrySizes makes yauzl check every entry's real size against its header.
@@ -55,8 +72,9 @@ export async function extractZip(zipPath: string, dest: string, limits: BundleLi
     };
     zip.on('error', (err) => fail(new BundleInvalidError(`${zipPath}: ${yauzlProblem((err as Error).message)}`, { cause: err })));
     zip.on('end', () => resolve());
+    const names = new EntryNames();
     zip.on('entry', (entry: Entry) => {
-      const problem = entryProblem(entry.fileName, entry.externalFileAttributes);
+      const problem = entryProblem(entry.fileName, entry.externalFileAttributes) ?? names.add(entry.fileName);
       if (problem) return fail(new BundleInvalidError(`${zipPath}: ${problem}`));
       if (written + entry.uncompressedSize > limits.maxTotalBytes) return fail(tooBig());
       const target = join(dest, entry.fileName);

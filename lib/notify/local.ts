@@ -31,8 +31,14 @@ export class LocalNotifier implements Notifier {
       },
       ...(slack ? { slack } : {}),
     };
-    await mkdir(this.home, { recursive: true });
-    await appendFile(this.outboxPath, `${JSON.stringify(line)}\n`);
+    try {
+      await mkdir(this.home, { recursive: true });
+      await appendFile(this.outboxPath, `${JSON.stringify(line)}\n`);
+    } catch (err) {
+      // The Slack post went out: failing now would have the task retried and post it again.
+      process.stderr.write(`ml-rollout: could not write ${this.outboxPath}: ${(err as Error).message}: ${msg.subject}\n`);
+      if (!slack?.delivered) throw err;
+    }
   }
 
   private async postSlack(url: string, msg: NotificationMessage): Promise<{ delivered: boolean; detail: string }> {

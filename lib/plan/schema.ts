@@ -2,10 +2,34 @@ import * as z from 'zod';
 import { DEFAULTS, DEFAULT_PHASES } from './defaults.js';
 import { slug, targetSchema } from './target-schema.js';
 import { capacitySchema } from './capacity-schema.js';
+import { MAX, ORIGIN_RELATIVE_PATH } from './limits.js';
 
-/** Environment variable values: YAML scalars are accepted and kept as strings. */
-const settingValue = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
-const settingsSchema = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'setting names are environment variable names'), settingValue);
+/**
+ * A health or smoke path: origin-relative only, so that every gate request goes to the service
+ * itself (`//other-host/x` and `/\\other-host/x` are URLs of another host).
+ */
+const originPath = z
+  .string()
+  .max(MAX.pathLength, `at most ${MAX.pathLength} characters`)
+  .regex(ORIGIN_RELATIVE_PATH, 'a path on the service: one leading /, no // or backslash at its start, no spaces');
+
+/**
+ * Environment variable values: YAML scalars are accepted and kept as strings (parseManifest
+ * hands numbers over as the text written, so `1.10` stays `1.10`, not `1.1`).
+ */
+const settingValue = z
+  .union([z.string(), z.number(), z.boolean()])
+  .transform((v) => String(v))
+  .pipe(z.string().max(MAX.settingValue, `a setting value has at most ${MAX.settingValue} characters`));
+const settingsSchema = z
+  .record(
+    z
+      .string()
+      .max(MAX.settingName, `a setting name has at most ${MAX.settingName} characters`)
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'setting names are environment variable names'),
+    settingValue,
+  )
+  .refine((s) => Object.keys(s).length <= MAX.settings, `at most ${MAX.settings} settings`);
 
 /** Thresholds a phase's gate checks; every one optional, health always checked. */
 export const gateSchema = z.strictObject({
@@ -40,9 +64,18 @@ export const HttpMethod = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] as c
 
 export const smokeSchema = z.strictObject({
   method: z.enum(HttpMethod).default('GET'),
-  path: z.string().startsWith('/', 'a path starts with /'),
-  body: z.unknown().optional(),
-  headers: z.record(z.string(), z.string()).optional(),
+  path: originPath,
+  body: z
+    .unknown()
+    .optional()
+    .refine(
+      (b) => b === undefined || JSON.stringify(b).length <= MAX.bodyLength,
+      `a body has at most ${MAX.bodyLength} characters as JSON`,
+    ),
+  headers: z
+    .record(z.string().max(MAX.headerLength), z.string().max(MAX.headerLength, `a header has at most ${MAX.headerLength} characters`))
+    .refine((h) => Object.keys(h).length <= MAX.headers, `at most ${MAX.headers} headers`)
+    .optional(),
   expectStatus: z.number().int().min(100).max(599).default(200),
 });
 export type SmokeRequest = z.infer<typeof smokeSchema>;
@@ -55,16 +88,17 @@ export const manifestSchema = z
     target: targetSchema,
     health: z
       .strictObject({
-        path: z.string().startsWith('/', 'a path starts with /').default(DEFAULTS.healthPath),
+        path: originPath.default(DEFAULTS.healthPath),
         timeoutMs: z.number().int().positive().default(DEFAULTS.healthTimeoutMs),
       })
       .default({ path: DEFAULTS.healthPath, timeoutMs: DEFAULTS.healthTimeoutMs }),
-    smoke: z.array(smokeSchema).default([]),
+    smoke: z.array(smokeSchema).max(MAX.smoke, `at most ${MAX.smoke} smoke requests`).default([]),
     /** The memory the service needs; checked against the instance type before any change. */
     capacity: capacitySchema.optional(),
     phases: z
       .array(phaseSchema)
       .min(1)
+      .max(MAX.phases, `at most ${MAX.phases} phases`)
       .default(() => DEFAULT_PHASES.map((p) => phaseSchema.parse(structuredClone(p)))),
   })
   .superRefine((m, ctx) => {
@@ -75,6 +109,10 @@ export const manifestSchema = z
       }
       seen.add(p.name);
     });
+    // Settings accumulate from phase to phase: the last phase runs with all of them.
+    const all = new Set(m.phases.flatMap((p) => Object.keys(p.settings)));
+    if (all.size > MAX.settings)
+      ctx.addIssue({ code: 'custom', path: ['phases'], message: `at most ${MAX.settings} settings in all phases together` });
   });
 export type Manifest = z.infer<typeof manifestSchema>;
 

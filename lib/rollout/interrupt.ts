@@ -1,3 +1,4 @@
+import { unlessInvalid } from '../state/files.js';
 import { isoAt } from '../clock.js';
 import { ErrorName } from '../errors.js';
 import { buildMessage } from '../notify/message.js';
@@ -27,10 +28,13 @@ export interface Interruption {
  * @param why one line: how the engine was found gone ("engine process 4242 is gone")
  */
 export async function interruptRollout(rt: Runtime, environment: string, rolloutId: string, why: string): Promise<Interruption | null> {
-  const record = await rt.state.getRollout(environment, rolloutId);
+  const record = await unlessInvalid(rt.state.getRollout(environment, rolloutId));
   if (!record || record.status !== RolloutStatus.Running) return null;
   const at = isoAt(rt.clock);
-  const [serving, knownGood] = await Promise.all([rt.state.getServing(environment), rt.state.getKnownGood(environment)]);
+  const [serving, knownGood] = await Promise.all([
+    unlessInvalid(rt.state.getServing(environment)),
+    unlessInvalid(rt.state.getKnownGood(environment)),
+  ]);
   const running = record.phases.find((p) => p.status === PhaseStatus.Running);
   const phase = running?.name ?? record.phases.filter((p) => p.status === PhaseStatus.Passed).at(-1)?.name ?? null;
   const kg = knownGood?.current ?? null;

@@ -2,6 +2,7 @@ import { isoAt } from '../clock.js';
 import { RolloutStatus, type KnownGood, type Release } from '../state/types.js';
 import type { Runtime } from '../runtime.js';
 import { updateRecord } from './record.js';
+import { readKnownGood } from './snapshot.js';
 import type { PlannedState } from './state.js';
 
 /** How many earlier known-good releases are kept for `rollback`. */
@@ -33,8 +34,10 @@ export function pushKnownGood(previous: KnownGood | null, environment: string, r
 export async function recordKnownGood(rt: Runtime, state: PlannedState): Promise<void> {
   const { plan } = state;
   const at = isoAt(rt.clock);
-  const current = await rt.state.getKnownGood(plan.environment);
-  await rt.state.putKnownGood(pushKnownGood(current, plan.environment, releaseOf(state), at));
+  // An unreadable known-good.json is rewritten whole: the snapshot's release (what served) becomes its history.
+  const { knownGood, unreadable } = await readKnownGood(rt.state, plan.environment);
+  const before = unreadable && state.snapshot?.previous ? pushKnownGood(null, plan.environment, state.snapshot.previous, at) : knownGood;
+  await rt.state.putKnownGood(pushKnownGood(before, plan.environment, releaseOf(state), at));
   const serving = await rt.state.getServing(plan.environment);
   if (serving) await rt.state.putServing({ ...serving, phase: null, updatedAt: at });
   await updateRecord(rt, plan, state.rolloutId, (r) => {

@@ -1,4 +1,5 @@
 import { isoAt } from '../clock.js';
+import { StateFileInvalidError } from '../errors.js';
 import type { Runtime } from '../runtime.js';
 import { newRecord } from './record.js';
 import type { PlannedState } from './state.js';
@@ -22,8 +23,17 @@ export async function acquireLock(rt: Runtime, state: PlannedState): Promise<{ e
     expiresAt,
     owner,
   });
-  if (!(await rt.state.getRollout(plan.environment, state.rolloutId))) {
-    await rt.state.putRollout(newRecord(state.rolloutId, plan, isoAt(rt.clock)));
+  try {
+    const found = await rt.state.getRollout(plan.environment, state.rolloutId).catch((err: unknown) => {
+      if (err instanceof StateFileInvalidError) return null; // written anew just below
+      throw err;
+    });
+    if (!found) await rt.state.putRollout(newRecord(state.rolloutId, plan, isoAt(rt.clock)));
+  } catch (err) {
+    // Nothing was changed yet: a rollout that cannot even start its record (a full disk) gives
+    // the lock back rather than leave it to its lease (AcquireLock's Catch skips ReleaseLock).
+    await rt.locks.release(plan.environment, state.rolloutId).catch(() => undefined);
+    throw err;
   }
   return { expiresAt };
 }

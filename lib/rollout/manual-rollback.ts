@@ -1,3 +1,4 @@
+import { unlessInvalid } from '../state/files.js';
 import { isoAt } from '../clock.js';
 import { NothingToRollBackError } from '../errors.js';
 import type { Runtime } from '../runtime.js';
@@ -9,7 +10,10 @@ import type { PlannedState } from './state.js';
  * serves), and that release as the snapshot to restore.
  */
 export async function prepareRollback(rt: Runtime, input: { rolloutId: string; environment: string }): Promise<PlannedState> {
-  const [knownGood, serving] = await Promise.all([rt.state.getKnownGood(input.environment), rt.state.getServing(input.environment)]);
+  const [knownGood, serving] = await Promise.all([
+    rt.state.getKnownGood(input.environment),
+    unlessInvalid(rt.state.getServing(input.environment)),
+  ]);
   // What serves unverified (an interrupted rollout) goes back to the known-good itself; only
   // when the known-good serves is the one before it the way back.
   const servesKnownGood = !!knownGood && serving?.digest === knownGood.current.digest && serving.phase === null;

@@ -1,5 +1,5 @@
 import { isoAt } from '../clock.js';
-import { ErrorName } from '../errors.js';
+import { describeError, ErrorName } from '../errors.js';
 import { buildMessage } from '../notify/message.js';
 import { Outcome, type RolloutNotification } from '../notify/types.js';
 import { RolloutStatus, type RolloutRecord } from '../state/types.js';
@@ -26,6 +26,7 @@ export async function notify(rt: Runtime, outcome: Outcome, state: RolloutState,
   let record: RolloutRecord | null = null;
   // A rejected rollout never held the lock: the environment's state belongs to someone else.
   if (plan && outcome !== Outcome.Rejected) {
+    // A record that cannot be written (a full disk) must not keep the message from going out.
     record = await updateRecord(rt, plan, state.rolloutId, (r) => {
       r.status = FINAL_STATUS[outcome];
       r.finishedAt ??= finishedAt;
@@ -34,6 +35,9 @@ export async function notify(rt: Runtime, outcome: Outcome, state: RolloutState,
         r.failure ??= { phase: null, error: caught.Error, message: caught.Cause };
         if (outcome === Outcome.RollbackFailed) r.rollback.error ??= caught.Cause;
       }
+    }).catch((err: unknown) => {
+      process.stderr.write(`ml-rollout: ${state.rolloutId}: could not write the rollout record (${outcome}): ${describeError(err)}\n`);
+      return null;
     });
   }
   const failure = record?.failure ?? (state.error ? { phase: null, error: state.error.Error, message: state.error.Cause } : null);

@@ -1,4 +1,5 @@
 import { isoAt, type Clock } from '../clock.js';
+import { StateFileInvalidError } from '../errors.js';
 import type { Plan } from '../plan/plan.js';
 import { PhaseStatus, RolloutStatus, type RolloutRecord, type StateStore } from '../state/types.js';
 
@@ -22,7 +23,9 @@ export function newRecord(id: string, plan: Plan, startedAt: string): RolloutRec
 
 /**
  * Reads, changes and writes a rollout's record (one rollout writes its record at a time: it holds
- * the lock). A record that is not there yet starts now, by the runtime's clock.
+ * the lock). A record that is not there yet starts now, by the runtime's clock; so does one that
+ * is not a valid record (garbage written over it): it is replaced rather than wedging the rollout,
+ * and the engine's stderr says so.
  */
 export async function updateRecord(
   rt: { state: StateStore; clock: Clock },
@@ -31,7 +34,12 @@ export async function updateRecord(
   change: (r: RolloutRecord) => void,
 ): Promise<RolloutRecord> {
   const store = rt.state;
-  const record = (await store.getRollout(plan.environment, id)) ?? newRecord(id, plan, isoAt(rt.clock));
+  const found = await store.getRollout(plan.environment, id).catch((err: unknown) => {
+    if (!(err instanceof StateFileInvalidError)) throw err;
+    process.stderr.write(`ml-rollout: ${id}: ${err.message}; it is written anew\n`);
+    return null;
+  });
+  const record = found ?? newRecord(id, plan, isoAt(rt.clock));
   change(record);
   await store.putRollout(record);
   return record;

@@ -40,6 +40,8 @@ export interface Snapshot {
   previous: Release | null;
   /** The same bundle already serves, healthy: nothing to do. */
   unchanged: boolean;
+  /** Set when known-good.json could not be read: why, and what the snapshot took instead (one line). */
+  repaired?: string;
 }
 
 /** Output of ApplyPhase, at $.phaseRun; SampleGate adds `bake`. */

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import yauzl from 'yauzl';
+import { EntryNames } from '../bundle/zip.js';
 import { BundleInvalidError } from '../errors.js';
 
 /** A fixed version of one S3 object. */
@@ -137,8 +138,16 @@ export async function readZipEntry(
     throw new BundleInvalidError(`${where} is not a zip file (${(err as Error).message})`, { cause: err });
   }
   try {
-    for await (const entry of zip.eachEntry()) {
-      if (entry.fileName !== name) continue;
+    // The whole directory is listed first: an entry name twice refuses the bundle (EntryNames).
+    const names = new EntryNames();
+    let found: yauzl.Entry | null = null;
+    for await (const e of zip.eachEntry()) {
+      const twice = names.add(e.fileName);
+      if (twice) throw new BundleInvalidError(`${where}: ${twice}`);
+      if (e.fileName === name) found = e;
+    }
+    if (found) {
+      const entry = found;
       if (entry.uncompressedSize > limits.maxEntryBytes) {
         throw new BundleInvalidError(`${where}: ${name} is larger than ${limits.maxEntryBytes} bytes`);
       }

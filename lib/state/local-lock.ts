@@ -1,9 +1,13 @@
-import { readFile, rename, unlink, writeFile, mkdir } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { link, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { LockHeldError } from '../errors.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LockHeldError, StateFileInvalidError } from '../errors.js';
 import type { Clock } from '../clock.js';
+import { parseState, writeTemp } from './files.js';
 import { environmentDir } from './local-store.js';
+import { lockEntrySchema } from './schemas.js';
 import type { LockEntry, LockStore } from './types.js';
 
 /** This process as a lock owner: "host:pid". */
@@ -22,9 +26,22 @@ function ownerIsDead(owner: string): boolean {
   }
 }
 
+/** A takeover marker older than this was left by a contender that crashed in the middle of one (ms). */
+const ABANDONED_TAKEOVER_MS = 10_000;
+
+const code = (err: unknown) => (err as NodeJS.ErrnoException).code;
+
 /**
- * A lock file per environment, created with O_EXCL so two processes cannot both take it.
- * A lock whose lease ran out, or whose owner process on this host is gone, is stale and taken over.
+ * A lock file per environment. It is never written in place: the entry is written whole to a
+ * temporary file first, then
+ * - taken with link(2), which creates lock.json only if there is none (of racing contenders
+ *   exactly one succeeds, and nobody ever reads a half-written lock);
+ * - taken over, when its lease ran out, its owner process on this host is gone, or it is not a
+ *   valid lock file, by a compare-and-swap: a contender first creates (O_EXCL) a marker named by
+ *   the hash of the lock it judged stale, checks that lock.json still holds exactly those bytes,
+ *   renames its entry over it and removes the marker. Of the contenders that read the same stale
+ *   lock only the marker's creator may replace it, and once replaced the bytes differ, so a
+ *   late contender finds a held lock: exactly one wins.
  */
 export class LocalLockStore implements LockStore {
   /** @param cli how the user runs the CLI, for the unlock hint of a held lock (default `ml-rollout`). */
@@ -42,58 +59,116 @@ export class LocalLockStore implements LockStore {
     return join(environmentDir(this.home, environment), 'lock.json');
   }
 
-  async get(environment: string): Promise<LockEntry | null> {
+  private async readRaw(environment: string): Promise<string | null> {
     try {
-      return JSON.parse(await readFile(this.path(environment), 'utf8')) as LockEntry;
+      return await readFile(this.path(environment), 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      if (code(err) === 'ENOENT') return null;
+      throw err;
+    }
+  }
+
+  /** The holder; StateFileInvalidError naming lock.json when it is not a valid lock file. */
+  async get(environment: string): Promise<LockEntry | null> {
+    const raw = await this.readRaw(environment);
+    return raw === null ? null : parseState<LockEntry>(this.path(environment), raw, lockEntrySchema);
+  }
+
+  /** The holder as read, or 'invalid' for a lock file that cannot be read as one (it holds nothing). */
+  private parse(environment: string, raw: string): LockEntry | 'invalid' {
+    try {
+      return parseState<LockEntry>(this.path(environment), raw, lockEntrySchema);
+    } catch (err) {
+      if (err instanceof StateFileInvalidError) return 'invalid';
       throw err;
     }
   }
 
   async acquire(entry: LockEntry): Promise<void> {
     const path = this.path(entry.environment);
-    await mkdir(join(path, '..'), { recursive: true });
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        await writeFile(path, JSON.stringify(entry, null, 2), { flag: 'wx' });
-        return;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    const tmp = await writeTemp(path, JSON.stringify(entry, null, 2));
+    try {
+      for (let attempt = 0; attempt < 5; attempt++) {
+        try {
+          await link(tmp, path);
+          return;
+        } catch (err) {
+          if (code(err) !== 'EEXIST') throw err;
+        }
+        const raw = await this.readRaw(entry.environment);
+        if (raw === null) continue; // released between our two calls
+        const holder = this.parse(entry.environment, raw);
+        if (holder !== 'invalid') {
+          if (holder.rolloutId === entry.rolloutId) return;
+          const expired = Date.parse(holder.expiresAt) <= this.clock.now();
+          if (!expired && !ownerIsDead(holder.owner)) throw this.held(entry.environment, holder);
+        }
+        if (await this.takeOver(path, raw, tmp)) return;
+        await sleep(5 + Math.random() * 20);
       }
-      const holder = await this.get(entry.environment);
-      if (!holder) continue; // released between our two calls
-      if (holder.rolloutId === entry.rolloutId) return;
-      const expired = Date.parse(holder.expiresAt) <= this.clock.now();
-      if (!expired && !ownerIsDead(holder.owner)) throw this.held(entry.environment, holder);
-      await unlink(path).catch(() => undefined);
+      const holder = await this.get(entry.environment).catch(() => null);
+      if (holder) throw this.held(entry.environment, holder);
+      throw new LockHeldError(
+        entry.environment,
+        { rolloutId: 'unknown', version: 'unknown', since: 'unknown', expiresAt: 'unknown' },
+        `${this.cli} unlock --env ${entry.environment}`,
+      );
+    } finally {
+      await unlink(tmp).catch(() => undefined);
     }
-    const holder = await this.get(entry.environment);
-    if (holder) throw this.held(entry.environment, holder);
+  }
+
+  /** Replaces the stale lock `raw` by the entry in `tmp`, only if it is still that lock; true when it did. */
+  private async takeOver(path: string, raw: string, tmp: string): Promise<boolean> {
+    const marker = `${path}.takeover-${createHash('sha256').update(raw).digest('hex').slice(0, 16)}`;
+    try {
+      await writeFile(marker, localOwner(), { flag: 'wx' });
+    } catch (err) {
+      if (code(err) !== 'EEXIST') throw err;
+      const left = await stat(marker).catch(() => null);
+      if (left && Date.now() - left.mtimeMs > ABANDONED_TAKEOVER_MS) await unlink(marker).catch(() => undefined);
+      return false; // another contender is taking this lock over
+    }
+    try {
+      const now = await readFile(path, 'utf8').catch(() => null);
+      if (now !== raw) return false;
+      await rename(tmp, path);
+      return true;
+    } finally {
+      await unlink(marker).catch(() => undefined);
+    }
   }
 
   async renew(environment: string, rolloutId: string, expiresAt: string): Promise<boolean> {
-    const holder = await this.get(environment);
+    const holder = await this.get(environment).catch(() => null);
     if (!holder || holder.rolloutId !== rolloutId) return false;
     // Written aside and renamed over the lock: a reader never sees half a file. Unlike S3's If-Match
     // this is not conditional, but a takeover needs the lease to have run out, and a rollout
     // renews at half of it.
     const path = this.path(environment);
-    const next = `${path}.${process.pid}.renew`;
-    await writeFile(next, JSON.stringify({ ...holder, expiresAt }, null, 2));
-    await rename(next, path);
+    const next = await writeTemp(path, JSON.stringify({ ...holder, expiresAt }, null, 2));
+    try {
+      await rename(next, path);
+    } catch (err) {
+      await unlink(next).catch(() => undefined);
+      throw err;
+    }
     return true;
   }
 
   async release(environment: string, rolloutId: string): Promise<boolean> {
-    const holder = await this.get(environment);
+    const holder = await this.get(environment).catch(() => null);
     if (!holder || holder.rolloutId !== rolloutId) return false;
     await unlink(this.path(environment)).catch(() => undefined);
     return true;
   }
 
+  /** Removes the lock file whatever it holds, an invalid one included (then null is returned). */
   async clear(environment: string): Promise<LockEntry | null> {
-    const holder = await this.get(environment);
+    const holder = await this.get(environment).catch((err: unknown) => {
+      if (err instanceof StateFileInvalidError) return null;
+      throw err;
+    });
     await unlink(this.path(environment)).catch(() => undefined);
     return holder;
   }

@@ -1,13 +1,17 @@
 import { join } from 'node:path';
 import type { KnownGood, RolloutRecord, Serving, StateStore } from './types.js';
-import { readJson, removeFile, writeJsonAtomic } from './files.js';
+import { readState, removeFile, writeJsonAtomic } from './files.js';
+import { knownGoodSchema, rolloutRecordSchema, servingSchema } from './schemas.js';
 
 /** Directory of one environment's state under the state home. */
 export function environmentDir(home: string, environment: string): string {
   return join(home, 'envs', environment);
 }
 
-/** StateStore in files under $ML_ROLLOUT_HOME/envs/<environment>/. */
+/**
+ * StateStore in files under $ML_ROLLOUT_HOME/envs/<environment>/. Every file is read through its
+ * schema: one that is not valid throws StateFileInvalidError naming it.
+ */
 export class LocalStateStore implements StateStore {
   constructor(private readonly home: string) {}
 
@@ -16,7 +20,7 @@ export class LocalStateStore implements StateStore {
   }
 
   getKnownGood(environment: string): Promise<KnownGood | null> {
-    return readJson<KnownGood>(this.file(environment, 'known-good.json'));
+    return readState<KnownGood>(this.file(environment, 'known-good.json'), knownGoodSchema);
   }
 
   putKnownGood(knownGood: KnownGood): Promise<void> {
@@ -24,7 +28,7 @@ export class LocalStateStore implements StateStore {
   }
 
   getServing(environment: string): Promise<Serving | null> {
-    return readJson<Serving>(this.file(environment, 'serving.json'));
+    return readState<Serving>(this.file(environment, 'serving.json'), servingSchema);
   }
 
   putServing(serving: Serving): Promise<void> {
@@ -36,7 +40,7 @@ export class LocalStateStore implements StateStore {
   }
 
   getRollout(environment: string, id: string): Promise<RolloutRecord | null> {
-    return readJson<RolloutRecord>(this.file(environment, 'rollouts', `${id}.json`));
+    return readState<RolloutRecord>(this.file(environment, 'rollouts', `${id}.json`), rolloutRecordSchema);
   }
 
   putRollout(record: RolloutRecord): Promise<void> {

@@ -1,6 +1,20 @@
 import { createRequire } from 'node:module';
+import { ORIGIN_RELATIVE_PATH } from '../plan/limits.js';
 import type { SmokeRequest } from '../plan/schema.js';
 import type { RequestResult } from '../gates/sample.js';
+
+export { ORIGIN_RELATIVE_PATH };
+
+/**
+ * `path` against the service's own origin; null when the path would leave it (the manifest schema
+ * holds paths to ORIGIN_RELATIVE_PATH; requests hold to it again, whatever built them).
+ */
+export function requestUrl(baseUrl: string, path: string): URL | null {
+  if (!ORIGIN_RELATIVE_PATH.test(path)) return null;
+  const base = new URL(baseUrl);
+  const url = new URL(path, base);
+  return url.origin === base.origin ? url : null;
+}
 
 /**
  * Sends one HTTP request and measures it. Never throws: a refused connection or a timeout is a
@@ -14,8 +28,10 @@ export async function sendRequest(
   const label = `${request.method} ${request.path}`;
   const started = performance.now();
   const hasBody = request.body !== undefined && request.method !== 'GET' && request.method !== 'HEAD';
+  const url = requestUrl(baseUrl, request.path);
+  if (!url) return { label, status: null, expectStatus: request.expectStatus, latencyMs: 0, ok: false, error: 'not a path on the service' };
   try {
-    const res = await fetch(new URL(request.path, baseUrl), {
+    const res = await fetch(url, {
       method: request.method,
       headers: { ...(hasBody ? { 'content-type': 'application/json' } : {}), ...request.headers },
       body: hasBody ? JSON.stringify(request.body) : undefined,
@@ -52,9 +68,11 @@ export function checkHealth(baseUrl: string, path: string, timeoutMs: number): P
   });
   const failure = (e: NodeJS.ErrnoException) =>
     result(null, e.name === 'AbortError' ? `no answer within ${timeoutMs} ms` : (e.code ?? e.message));
+  const url = requestUrl(baseUrl, path);
+  if (!url) return Promise.resolve(result(null, 'not a path on the service'));
   return new Promise((resolve) => {
     // No keep-alive: a probe every few seconds needs no pooled socket holding the process open.
-    const req = httpGet(new URL(path, baseUrl), { agent: false, signal: AbortSignal.timeout(timeoutMs) }, (res) => {
+    const req = httpGet(url, { agent: false, signal: AbortSignal.timeout(timeoutMs) }, (res) => {
       // Read the body so the latency covers the whole answer, as a client sees it.
       res.resume();
       res.once('end', () => resolve(result(res.statusCode ?? null)));

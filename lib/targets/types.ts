@@ -1,4 +1,4 @@
-import type { Plan, PlanPhase } from '../plan/plan.js';
+import type { BundleSource, Plan, PlanPhase } from '../plan/plan.js';
 import type { TargetType } from '../plan/target-schema.js';
 import type { Sample } from '../gates/sample.js';
 import type { Release } from '../state/types.js';
@@ -12,6 +12,8 @@ export interface Deployment {
   settings: Record<string, string>;
   /** Target-specific data to restore exactly this deployment (saved into the Release). */
   targetState?: Record<string, unknown>;
+  /** Where its files are, where the target knows (local: the release directory). */
+  source?: BundleSource;
   /** What apply changed besides the deployment itself, one line each (e.g. a target group's health check), for the record. */
   notes?: string[];
 }

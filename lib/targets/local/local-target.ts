@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '../../clock.js';
-import { PhaseFailedError, TargetError } from '../../errors.js';
+import { PhaseFailedError, StateFileInvalidError, TargetError } from '../../errors.js';
 import { DEFAULTS } from '../../plan/defaults.js';
 import type { Plan, PlanPhase } from '../../plan/plan.js';
 import type { LocalTargetSpec } from '../../plan/target-schema.js';
-import { readJson, removeFile, writeJsonAtomic } from '../../state/files.js';
+import { readState, removeFile, writeJsonAtomic } from '../../state/files.js';
+import { localProcessSchema } from '../../state/schemas.js';
 import { environmentDir } from '../../state/local-store.js';
 import type { Release } from '../../state/types.js';
 import { checkHealth, describeResult, sendRequest } from '../http.js';
@@ -13,7 +14,7 @@ import type { Sample } from '../../gates/sample.js';
 import { ProbeState, type Deployment, type Probe, type Target } from '../types.js';
 import { cpuPercentBetween, readProcessGroup } from './proc-stats.js';
 import { webCommand } from './procfile.js';
-import { freePort, isRunning, lastLogLine, startProcess, stopProcess, type LocalProcess } from './process.js';
+import { freePort, isRunning, lastLogLine, startProcess, stopProcess, stopTagged, type LocalProcess } from './process.js';
 
 /**
  * An environment on this machine: the bundle's Procfile `web:` command as a detached process on a
@@ -32,13 +33,19 @@ export class LocalTarget implements Target {
 
   /** The process record of an environment, whether or not it still runs. */
   async record(environment: string): Promise<LocalProcess | null> {
-    return readJson<LocalProcess>(this.processFile(environment));
+    return readState<LocalProcess>(this.processFile(environment), localProcessSchema);
   }
 
   async current(plan: Plan): Promise<Deployment | null> {
     const rec = await this.record(plan.environment);
     if (!rec || !(await isRunning(rec.pid))) return null;
-    return { version: rec.version, digest: rec.digest, url: rec.url, settings: rec.settings };
+    return {
+      version: rec.version,
+      digest: rec.digest,
+      url: rec.url,
+      settings: rec.settings,
+      source: { kind: 'dir', path: rec.releaseDir },
+    };
   }
 
   async apply(plan: Plan, phase: PlanPhase): Promise<Deployment> {
@@ -129,10 +136,25 @@ export class LocalTarget implements Target {
 
   /** Stops the environment's process, if any, and forgets it. */
   async stop(environment: string): Promise<LocalProcess | null> {
-    const rec = await this.record(environment);
-    if (rec) await stopProcess(rec.pid);
+    const rec = await this.recordOrStopAll(environment);
+    if (rec) await stopProcess(rec.pid, undefined, rec.logFile);
     await removeFile(this.processFile(environment));
     return rec;
+  }
+
+  /**
+   * The process record; when process.json is not valid, every process tagged as this
+   * environment's is stopped instead (the record is what says which one runs) and null returned.
+   */
+  private async recordOrStopAll(environment: string): Promise<LocalProcess | null> {
+    try {
+      return await this.record(environment);
+    } catch (err) {
+      if (!(err instanceof StateFileInvalidError)) throw err;
+      await stopTagged(`${environmentDir(this.deps.home, environment)}/`);
+      await removeFile(this.processFile(environment));
+      return null;
+    }
   }
 
   private async run(
@@ -142,8 +164,8 @@ export class LocalTarget implements Target {
     const procfile = await readFile(join(what.releaseDir, 'Procfile'), 'utf8').catch(() => null);
     const command = procfile ? webCommand(procfile) : null;
     if (!command) throw new TargetError(`${what.releaseDir}: no Procfile with a web: line`);
-    const previous = await this.record(environment);
-    if (previous) await stopProcess(previous.pid);
+    const previous = await this.recordOrStopAll(environment);
+    if (previous) await stopProcess(previous.pid, undefined, previous.logFile);
     const port = await freePort(previous?.port);
     const logFile = join(environmentDir(this.deps.home, environment), 'logs', `${what.version}.log`);
     const pid = await startProcess({

@@ -225,7 +225,7 @@ describe('an engine killed outright (kill -9) during a bake', () => {
 });
 
 describe('destroy while a rollout runs', () => {
-  it('stops its engine and the service: no process is left, the rollout is recorded as interrupted', async () => {
+  it('is refused, naming the rollout (exit 2): its rollback would undo the destroy; nothing is stopped', async () => {
     const r = await cli(['deploy', await bundle('3.0.0', 60), ...FAST, '--detach'], home);
     const id = r.stdout.trim().split('\n').at(-1) as string;
     const s = await waitFor('the bake', async () => {
@@ -234,19 +234,14 @@ describe('destroy while a rollout runs', () => {
     });
     const service = JSON.parse(await readFile(join(home, 'envs', ENV, 'process.json'), 'utf8')) as { pid: number };
     const d = await cli(['destroy', '--env', ENV], home);
-    expect(d.code).toBe(0);
-    expect(d.stdout.split('\n')).toEqual([
-      expect.stringMatching(
-        new RegExp(
-          `^! rollout ${id} of 3\\.0\\.0 was interrupted in bake: its engine process \\d+ is gone; 3\\.0\\.0 serves unverified \\(known-good: 1\\.6\\.0\\); its lock is released; notified$`,
-        ),
+    expect(d.code).toBe(2);
+    expect(d.stdout).toBe('');
+    expect(d.stderr).toMatch(
+      new RegExp(
+        `^ml-rollout: destroy refused: rollout ${id} of 3\\.0\\.0 is running on durable \\(engine pid \\d+\\); let it end \\(or abort it\\), then destroy\\n$`,
       ),
-      expect.stringMatching(/^stopped durable \(3\.0\.0, pid \d+\)$/),
-      '',
-    ]);
-    expect(alive(s.rollout?.pid as number)).toBe(false);
-    await waitFor('the service to stop', async () => !alive(service.pid), 10_000);
-    expect((await record(id)).status).toBe('interrupted');
-    expect((await notified(id)).Message.outcome).toBe('interrupted');
+    );
+    expect(alive(s.rollout?.pid as number)).toBe(true);
+    expect(alive(service.pid)).toBe(true);
   });
 });

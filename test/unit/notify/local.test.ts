@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { jest } from '@jest/globals';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -96,5 +97,20 @@ describe('LocalNotifier', () => {
     const line = JSON.parse((await readFile(join(home, 'outbox.jsonl'), 'utf8')).trim());
     expect(line.slack).toBeUndefined();
     expect(received).toHaveLength(0);
+  });
+
+  it('an outbox that cannot be written (issue 14, case 3): the Slack post still goes out, once, and the error is on stderr', async () => {
+    await mkdir(join(home, 'outbox.jsonl')); // a directory where the file goes: every append fails
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    let told: string[];
+    try {
+      await new LocalNotifier(home, url()).publish(buildMessage(rolledBack));
+      await expect(new LocalNotifier(home, undefined).publish(buildMessage(rolledBack))).rejects.toThrow(/EISDIR/);
+    } finally {
+      told = stderr.mock.calls.map((c) => String(c[0]));
+      stderr.mockRestore();
+    }
+    expect(received).toHaveLength(1);
+    expect(told[0]).toMatch(/^ml-rollout: could not write .*outbox\.jsonl: EISDIR.*rolled back/);
   });
 });
