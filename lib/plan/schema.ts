@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { DEFAULTS, DEFAULT_PHASES } from './defaults.js';
 import { slug, targetSchema } from './target-schema.js';
 import { capacitySchema } from './capacity-schema.js';
+import { agreementSchema, expectSchema } from './answers-schema.js';
 
 /** Environment variable values: YAML scalars are accepted and kept as strings. */
 const settingValue = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
@@ -44,8 +45,14 @@ export const smokeSchema = z.strictObject({
   body: z.unknown().optional(),
   headers: z.record(z.string(), z.string()).optional(),
   expectStatus: z.number().int().min(100).max(599).default(200),
+  /** Assertions on the answer's JSON body (JSONPath); each one is a gate check. */
+  expect: z.array(expectSchema).max(100).optional(),
 });
 export type SmokeRequest = z.infer<typeof smokeSchema>;
+
+/** A request whose answer says what "the model answers right" means (compared by `agreement`). */
+export const goldenSchema = smokeSchema.omit({ expect: true });
+export type GoldenRequest = z.infer<typeof goldenSchema>;
 
 /** rollout.yaml: the spec of a rollout. */
 export const manifestSchema = z
@@ -60,6 +67,10 @@ export const manifestSchema = z
       })
       .default({ path: DEFAULTS.healthPath, timeoutMs: DEFAULTS.healthTimeoutMs }),
     smoke: z.array(smokeSchema).default([]),
+    /** Requests sent at every gate that sends smoke requests; their answers are recorded with the release. */
+    golden: z.array(goldenSchema).max(100).optional(),
+    /** How the golden answers are held against the known-good release's. */
+    agreement: agreementSchema.optional(),
     /** The memory the service needs; checked against the instance type before any change. */
     capacity: capacitySchema.optional(),
     phases: z
@@ -68,6 +79,9 @@ export const manifestSchema = z
       .default(() => DEFAULT_PHASES.map((p) => phaseSchema.parse(structuredClone(p)))),
   })
   .superRefine((m, ctx) => {
+    if (m.agreement && !m.golden?.length) {
+      ctx.addIssue({ code: 'custom', path: ['agreement'], message: 'agreement compares the golden answers: add golden requests' });
+    }
     const seen = new Set<string>();
     m.phases.forEach((p, i) => {
       if (seen.has(p.name)) {

@@ -2,6 +2,7 @@ import { isoAt } from '../clock.js';
 import { RolloutStatus, type KnownGood, type Release } from '../state/types.js';
 import type { Runtime } from '../runtime.js';
 import { updateRecord } from './record.js';
+import { recordAnswers } from './answers.js';
 import type { PlannedState } from './state.js';
 
 /** How many earlier known-good releases are kept for `rollback`. */
@@ -33,6 +34,8 @@ export function pushKnownGood(previous: KnownGood | null, environment: string, r
 export async function recordKnownGood(rt: Runtime, state: PlannedState): Promise<void> {
   const { plan } = state;
   const at = isoAt(rt.clock);
+  // Before the known-good itself: a release is never known-good without the answers it gave.
+  await recordAnswers(rt, state);
   const current = await rt.state.getKnownGood(plan.environment);
   await rt.state.putKnownGood(pushKnownGood(current, plan.environment, releaseOf(state), at));
   const serving = await rt.state.getServing(plan.environment);
