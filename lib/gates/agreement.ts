@@ -47,6 +47,8 @@ export function compareAnswer(
   if (current.status !== known.status) return { agrees: false };
   const a = part(current, spec.path);
   const b = part(known, spec.path);
+  // Neither answer has the compared part (e.g. a phase that answers without the index): the same.
+  if (!a.found && !b.found) return { agrees: true };
   if (spec.overlapAtK === undefined) return { agrees: a.found === b.found && (!a.found || sameJson(a.value, b.value, spec.tolerance)) };
   if (!a.found || !b.found || !Array.isArray(a.value) || !Array.isArray(b.value)) return { agrees: false };
   const overlapPercent = overlapAt(a.value, b.value, spec.overlapAtK, spec.tolerance);
