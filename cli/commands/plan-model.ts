@@ -15,7 +15,8 @@ export function modelLines(plan: Plan): string[] {
   );
   const a = plan.agreement;
   if (a) {
-    const overlap = a.overlapAtK !== undefined ? `, a request agreeing when its top ${a.overlapAtK} overlap ≥ ${a.minOverlapPercent ?? 100}%` : '';
+    const overlap =
+      a.overlapAtK !== undefined ? `, a request agreeing when its top ${a.overlapAtK} overlap ≥ ${a.minOverlapPercent ?? 100}%` : '';
     const tolerance = a.tolerance !== undefined ? `, numbers within ${a.tolerance}` : '';
     lines.push(
       `agreement: agreementPercent ≥ ${a.minPercent}% of golden requests answer ${a.path} as the known-good did${overlap}${tolerance} (at each gate that sends smoke requests)`,

@@ -30,6 +30,19 @@ export async function judgeModel(
   if (!phase.smoke) return { checks: [], answers: [] };
   const checks = expectChecks(plan.smoke, requests);
   const answers = plan.golden ? goldenAnswers(plan.golden, requests) : [];
+  const golden = requests.filter((r) => r.ref?.kind === 'golden');
+  if (golden.length) {
+    const ok = golden.filter((r) => r.ok).length;
+    const failed = golden.find((r) => !r.ok);
+    checks.push({
+      name: 'golden requests answered',
+      value: ok,
+      threshold: golden.length,
+      passed: ok === golden.length,
+      min: true,
+      ...(failed ? { detail: `${failed.label}: ${failed.status ?? failed.error ?? 'no answer'} (expected ${failed.expectStatus})` } : {}),
+    });
+  }
   if (plan.agreement && answers.length) {
     const known = await knownAnswers(rt, state, phase.name);
     if (typeof known === 'string') {

@@ -39,10 +39,15 @@ describe('model checks in rollout.asl.yml', () => {
     const checks = await agreementOf();
     // Three gates send smoke requests (not minimal's).
     expect(checks).toHaveLength(3);
-    for (const c of checks ?? []) expect(c).toMatchObject({ value: null, passed: true, detail: expect.stringMatching(/no known-good answers/) });
+    for (const c of checks ?? [])
+      expect(c).toMatchObject({ value: null, passed: true, detail: expect.stringMatching(/no known-good answers/) });
     const kg = await rt.state.getKnownGood(ENV);
     const read = await rt.answers!.get(ENV, kg!.current.digest);
-    expect(read && 'answers' in read ? Object.keys(read.answers.phases) : read).toEqual(['ml-dependencies', 'faiss-scin', 'verify-metrics']);
+    expect(read && 'answers' in read ? Object.keys(read.answers.phases) : read).toEqual([
+      'ml-dependencies',
+      'faiss-scin',
+      'verify-metrics',
+    ]);
     const answers = read && 'answers' in read ? read.answers.phases['faiss-scin'] : [];
     expect(answers?.map((a) => (a.answer as { neighbors: number[] }).neighbors)).toEqual([
       [10, 11, 12, 13, 14],

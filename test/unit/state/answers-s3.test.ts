@@ -37,7 +37,9 @@ describe('S3AnswersStore', () => {
   it('an object that is not recorded answers is a problem naming it, not a crash', async () => {
     bucket.store(`state/skin-dev/answers/${digest}.json`, '{"environment":"skin-dev"}');
     const read = await store().get('skin-dev', digest);
-    expect(read).toEqual({ problem: expect.stringContaining(`s3://${BUCKET}/state/skin-dev/answers/${digest}.json is not a recorded-answers file`) });
+    expect(read).toEqual({
+      problem: expect.stringContaining(`s3://${BUCKET}/state/skin-dev/answers/${digest}.json is not a recorded-answers file`),
+    });
     bucket.store(`state/skin-dev/answers/${digest}.json`, 'garbage');
     expect(await store().get('skin-dev', digest)).toEqual({ problem: expect.stringMatching(/is not JSON/) });
   });
