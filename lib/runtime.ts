@@ -5,6 +5,8 @@ import type { TargetSpec } from './plan/target-schema.js';
 import type { Notifier } from './notify/types.js';
 import type { LockStore, StateStore } from './state/types.js';
 import { LocalStateStore } from './state/local-store.js';
+import type { AnswersStore } from './state/answers.js';
+import { LocalAnswersStore } from './state/answers-local.js';
 import { LocalLockStore, localOwner } from './state/local-lock.js';
 import { LocalNotifier } from './notify/local.js';
 import { targetRegistry } from './targets/index.js';
@@ -18,6 +20,8 @@ export interface Runtime {
   clock: Clock;
   state: StateStore;
   locks: LockStore;
+  /** Recorded golden answers of known-good releases; absent → agreement has nothing to compare with. */
+  answers?: AnswersStore;
   notifier: Notifier;
   /** The target that serves a manifest's `target:`. */
   target(spec: TargetSpec): Target;
@@ -43,6 +47,7 @@ export function createLocalRuntime(
     home,
     state: new LocalStateStore(home),
     locks: new LocalLockStore(home, clock, cli),
+    answers: new LocalAnswersStore(home),
     notifier: new LocalNotifier(home, env.SLACK_WEBHOOK_URL),
     target: targetRegistry({ home, clock }),
     lockOwner: () => localOwner(),

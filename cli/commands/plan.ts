@@ -8,6 +8,7 @@ import { readBundle } from '../../lib/bundle/read.js';
 import { describeCapacity } from '../../lib/plan/capacity.js';
 import { resolvePlan, type Plan } from '../../lib/plan/plan.js';
 import type { Manifest } from '../../lib/plan/schema.js';
+import { modelLines } from './plan-model.js';
 
 /** `ml-rollout plan`: a dry run. Reads the bundle in a scratch directory, so nothing is touched. */
 export async function planBundle(bundle: string): Promise<{ plan: Plan; manifest: Manifest; platformFiles?: PlatformFile[] }> {
@@ -33,6 +34,7 @@ export function planLines({ plan, manifest, platformFiles }: { plan: Plan; manif
     `health: GET ${plan.health.path} (2xx within ${plan.health.timeoutMs} ms); polls every ${plan.pollSeconds} s`,
     `smoke: ${plan.smoke.length ? plan.smoke.map((s) => `${s.method} ${s.path} → ${s.expectStatus}`).join(', ') : 'none'}`,
   ];
+  lines.push(...modelLines(plan));
   for (const p of plan.phases) {
     // Without smoke requests there is no latency to hold to inferenceMs; with an error budget,
     // smoke statuses count into the error rate instead of failing one by one.

@@ -3,6 +3,8 @@
 //   PRELOAD_FAISS=true     builds a flat vector index (FAISS IndexFlatL2-like) of FAISS_DIMENSION
 //                          dimensions over SCIN_SIZE SCIN-like embeddings generated deterministically;
 //                          /predict then returns the nearest neighbours
+//   INDEX_SEED=N           seed of the generated embeddings (default 42); another seed is a "broken
+//                          index" (built from the wrong snapshot): 200, fast, other neighbours
 //   GET /health            the version and what is loaded
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
@@ -13,6 +15,7 @@ const mlAvailable = env.ML_AVAILABLE === 'true';
 const preloadFaiss = env.PRELOAD_FAISS === 'true';
 const dimension = Number(env.FAISS_DIMENSION ?? 512);
 const size = Number(env.SCIN_SIZE ?? 4000);
+const indexSeed = Number(env.INDEX_SEED ?? 42);
 const version = env.ML_ROLLOUT_VERSION ?? /^version:\s*(\S+)/m.exec(safeRead('rollout.yaml'))?.[1] ?? 'unknown';
 
 // Skin conditions of the SCIN dataset's most frequent labels; each is a cluster in embedding space.
@@ -39,15 +42,18 @@ function prng(seed) {
 }
 
 function buildIndex() {
+  // The cluster centres are the embedding model's: the same for every index.
   const rand = prng(42);
   const centers = CONDITIONS.map(() => Float32Array.from({ length: dimension }, () => rand() * 2 - 1));
+  // The vectors are the snapshot's: another seed, another set of neighbours.
+  const sample = indexSeed === 42 ? rand : prng(indexSeed);
   const vectors = new Float32Array(size * dimension);
   const labels = new Uint8Array(size);
   for (let i = 0; i < size; i++) {
     const c = i % CONDITIONS.length;
     labels[i] = c;
     const center = centers[c];
-    for (let d = 0; d < dimension; d++) vectors[i * dimension + d] = center[d] + (rand() - 0.5) * 0.6;
+    for (let d = 0; d < dimension; d++) vectors[i * dimension + d] = center[d] + (sample() - 0.5) * 0.6;
   }
   return { vectors, labels };
 }

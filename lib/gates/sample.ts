@@ -10,6 +10,19 @@ export interface RequestResult {
   latencyMs: number;
   ok: boolean;
   error?: string;
+  /** Which manifest request this answers, where the gate reads its answer (expect, golden). */
+  ref?: RequestRef;
+  /**
+   * The answer's body, parsed as JSON (a string when it is not JSON), for requests with a ref.
+   * Judged in the task that sent it and dropped before the window travels on.
+   */
+  answer?: unknown;
+}
+
+/** A smoke request (by index in plan.smoke) or a golden request (by index in plan.golden). */
+export interface RequestRef {
+  kind: 'smoke' | 'golden';
+  index: number;
 }
 
 /**

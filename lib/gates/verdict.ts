@@ -10,6 +10,10 @@ export interface Check {
   /** Set when the value could not be measured: such a check never passes silently. */
   inconclusive?: boolean;
   unit?: string;
+  /** The threshold is a lowest value (≥), e.g. agreementPercent; otherwise a highest one (≤). */
+  min?: boolean;
+  /** What a report needs beside the value, e.g. the first disagreeing request and both answers. */
+  detail?: string;
 }
 
 /** A gate's verdict: passed only when every check passed. */
@@ -20,6 +24,7 @@ export interface Verdict {
 
 /** "memoryPercent 93.2 % > 80 %": the one line that names a failed check. */
 export function describeCheck(check: Check): string {
+  if (check.min) return describeMinimum(check);
   if (check.inconclusive) return `${check.name} could not be measured (threshold ${check.threshold}${check.unit ?? ''})`;
   const unit = check.unit ?? '';
   // Status checks hold a value to an expected one (200, "2xx"), not to a limit.
@@ -28,4 +33,12 @@ export function describeCheck(check: Check): string {
   }
   const op = check.passed ? '≤' : typeof check.value === 'number' && typeof check.threshold === 'number' ? '>' : '≠';
   return `${check.name} ${check.value}${unit} ${op} ${check.threshold}${unit}`;
+}
+
+/** "agreementPercent 40% < 95% (…first disagreeing…)"; a value that is not a number says why. */
+function describeMinimum(check: Check): string {
+  const unit = check.unit ?? '';
+  const detail = check.detail ? ` (${check.detail})` : '';
+  if (typeof check.value !== 'number') return `${check.name}: ${check.detail ?? 'not measured'}`;
+  return `${check.name} ${check.value}${unit} ${check.passed ? '≥' : '<'} ${check.threshold}${unit}${detail}`;
 }

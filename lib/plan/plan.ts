@@ -1,5 +1,6 @@
 import { DEFAULTS } from './defaults.js';
-import type { GateSpec, Manifest, SmokeRequest } from './schema.js';
+import type { GateSpec, GoldenRequest, Manifest, SmokeRequest } from './schema.js';
+import type { AgreementSpec } from './answers-schema.js';
 import type { CapacitySpec } from './capacity-schema.js';
 import type { TargetSpec } from './target-schema.js';
 
@@ -41,6 +42,10 @@ export interface Plan {
   target: TargetSpec;
   health: { path: string; timeoutMs: number };
   smoke: SmokeRequest[];
+  /** Golden requests, sent with the smoke requests; absent when the manifest has none. */
+  golden?: GoldenRequest[];
+  /** How golden answers are compared with the known-good release's. */
+  agreement?: AgreementSpec;
   phases: PlanPhase[];
   /** s between stability polls. */
   pollSeconds: number;
@@ -85,6 +90,8 @@ export function resolvePlan(
     sampleSeconds: overrides.sampleSeconds ?? DEFAULTS.sampleSeconds[type],
     release: bundle.release,
     ...(manifest.capacity ? { capacity: manifest.capacity } : {}),
+    ...(manifest.golden?.length ? { golden: manifest.golden } : {}),
+    ...(manifest.agreement ? { agreement: manifest.agreement } : {}),
   };
 }
 

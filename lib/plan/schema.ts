@@ -3,6 +3,7 @@ import { DEFAULTS, DEFAULT_PHASES } from './defaults.js';
 import { slug, targetSchema } from './target-schema.js';
 import { capacitySchema } from './capacity-schema.js';
 import { MAX, ORIGIN_RELATIVE_PATH } from './limits.js';
+import { agreementSchema, expectSchema } from './answers-schema.js';
 
 /**
  * A health or smoke path: origin-relative only, so that every gate request goes to the service
@@ -77,8 +78,14 @@ export const smokeSchema = z.strictObject({
     .refine((h) => Object.keys(h).length <= MAX.headers, `at most ${MAX.headers} headers`)
     .optional(),
   expectStatus: z.number().int().min(100).max(599).default(200),
+  /** Assertions on the answer's JSON body (JSONPath); each one is a gate check. */
+  expect: z.array(expectSchema).max(100).optional(),
 });
 export type SmokeRequest = z.infer<typeof smokeSchema>;
+
+/** A request whose answer says what "the model answers right" means (compared by `agreement`). */
+export const goldenSchema = smokeSchema.omit({ expect: true });
+export type GoldenRequest = z.infer<typeof goldenSchema>;
 
 /** rollout.yaml: the spec of a rollout. */
 export const manifestSchema = z
@@ -93,6 +100,10 @@ export const manifestSchema = z
       })
       .default({ path: DEFAULTS.healthPath, timeoutMs: DEFAULTS.healthTimeoutMs }),
     smoke: z.array(smokeSchema).max(MAX.smoke, `at most ${MAX.smoke} smoke requests`).default([]),
+    /** Requests sent at every gate that sends smoke requests; their answers are recorded with the release. */
+    golden: z.array(goldenSchema).max(MAX.smoke, `at most ${MAX.smoke} golden requests`).optional(),
+    /** How the golden answers are held against the known-good release's. */
+    agreement: agreementSchema.optional(),
     /** The memory the service needs; checked against the instance type before any change. */
     capacity: capacitySchema.optional(),
     phases: z
@@ -102,6 +113,9 @@ export const manifestSchema = z
       .default(() => DEFAULT_PHASES.map((p) => phaseSchema.parse(structuredClone(p)))),
   })
   .superRefine((m, ctx) => {
+    if (m.agreement && !m.golden?.length) {
+      ctx.addIssue({ code: 'custom', path: ['agreement'], message: 'agreement compares the golden answers: add golden requests' });
+    }
     const seen = new Set<string>();
     m.phases.forEach((p, i) => {
       if (seen.has(p.name)) {

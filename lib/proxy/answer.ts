@@ -8,6 +8,8 @@ export const CacheStatus = {
   Miss: 'miss',
   /** `Cache-Control: no-cache`: forwarded without reading or writing the cache. */
   Bypass: 'bypass',
+  /** The service failed; answered from the stale copy of an earlier answer of the version serving now. */
+  Stale: 'stale',
 } as const;
 export type CacheStatus = (typeof CacheStatus)[keyof typeof CacheStatus];
 

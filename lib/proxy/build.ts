@@ -64,6 +64,7 @@ export function buildProxy(options: BuildProxyOptions): ProxyParts {
     logger,
     clock,
     cacheTtlSeconds: config.cacheTtlSeconds,
+    staleIfErrorSeconds: config.staleIfErrorSeconds,
     lockTtlMs: lockTtlMs(config),
     lockPollMs: config.lockPollMs,
     keyPrefix: config.keyPrefix,

@@ -117,3 +117,8 @@ export function cacheKey(prefix: string, environment: string, version: string, h
 export function lockKeyOf(key: string): string {
   return `${key}:lock`;
 }
+
+/** The stale copy of an answer (stale-if-error): same version in the key, longer life. */
+export function staleKeyOf(key: string): string {
+  return `${key}:stale`;
+}

@@ -5,6 +5,8 @@ import { PROXY_DEFAULTS } from './defaults.js';
 export interface ProxyConfig {
   /** Cache lifetime of an answer, s (default 3600). */
   cacheTtlSeconds: number;
+  /** How long a stale copy of each answer outlives its TTL, answered when the service fails, s (default 86 400; 0 = off). */
+  staleIfErrorSeconds: number;
   /** Largest accepted request body, bytes (default 1 MiB). */
   maxBodyBytes: number;
   /** Bound of one upstream call, ms (default 10 000). */
@@ -35,6 +37,7 @@ const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 /** Environment variables the proxy reads. Others in the environment are none of its business. */
 const envSchema = z.strictObject({
   PROXY_CACHE_TTL_SECONDS: z.preprocess(emptyAsUndefined, int(1, 7 * 86_400).default(PROXY_DEFAULTS.cacheTtlSeconds)),
+  PROXY_STALE_IF_ERROR_SECONDS: z.preprocess(emptyAsUndefined, int(0, 30 * 86_400).default(PROXY_DEFAULTS.staleIfErrorSeconds)),
   PROXY_MAX_BODY_BYTES: z.preprocess(emptyAsUndefined, int(1, 6 * 1_048_576).default(PROXY_DEFAULTS.maxBodyBytes)),
   // API Gateway gives up on an integration after 30 s.
   PROXY_UPSTREAM_TIMEOUT_MS: z.preprocess(emptyAsUndefined, int(1, 29_000).default(PROXY_DEFAULTS.upstreamTimeoutMs)),
@@ -69,6 +72,7 @@ export function proxyConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ProxyC
   const e = parsed.data;
   return {
     cacheTtlSeconds: e.PROXY_CACHE_TTL_SECONDS,
+    staleIfErrorSeconds: e.PROXY_STALE_IF_ERROR_SECONDS,
     maxBodyBytes: e.PROXY_MAX_BODY_BYTES,
     upstreamTimeoutMs: e.PROXY_UPSTREAM_TIMEOUT_MS,
     redisTimeoutMs: e.PROXY_REDIS_TIMEOUT_MS,

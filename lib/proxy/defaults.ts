@@ -5,6 +5,19 @@
 export const PROXY_DEFAULTS = {
   /** How long a cached answer lives, s (seed 002's release.yaml: cache.ttl 3600). */
   cacheTtlSeconds: 3600,
+  /**
+   * How long a stale copy of each answer outlives its TTL, s: answered (x-cache: stale) when the
+   * service fails for a request it answered before, of the version serving now. 0 turns it off.
+   */
+  staleIfErrorSeconds: 86_400,
+  /** The local proxy's HTTP server: headers must arrive within this, ms (slowloris). */
+  localHeadersTimeoutMs: 10_000,
+  /** The local proxy's HTTP server: the whole request (headers and body) within this, ms. */
+  localRequestTimeoutMs: 30_000,
+  /** The local proxy's HTTP server: an idle keep-alive connection is closed after this, ms. */
+  localKeepAliveTimeoutMs: 5_000,
+  /** The local proxy's HTTP server: connections open at once; more are refused. */
+  localMaxConnections: 1_024,
   /** Largest request body accepted, bytes (decoded). Larger → 413, nothing forwarded. */
   maxBodyBytes: 1_048_576,
   /** How long one upstream call may take, ms, before the caller gets 504. */

@@ -1,5 +1,5 @@
 import { decodeAnswer, encodeAnswer, isCacheable, type UpstreamAnswer } from './answer.js';
-import { lockKeyOf } from './cache-key.js';
+import { lockKeyOf, staleKeyOf } from './cache-key.js';
 import type { CacheStore } from './store.js';
 
 /** How a miss was filled. */
@@ -19,6 +19,8 @@ export interface FillOptions {
   pollMs: number;
   /** Identifies the lock holder (for debugging with redis-cli). */
   owner: string;
+  /** How much longer than ttlMs the stale copy of an answer lives, ms; 0 keeps none (stale-if-error off). */
+  staleMs?: number;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -41,7 +43,7 @@ export async function fillAcrossInstances(
   if (await store.setIfAbsent(lockKey, options.owner, options.lockTtlMs)) {
     try {
       const answer = await fetch();
-      if (isCacheable(answer)) await store.set(key, encodeAnswer(answer), options.ttlMs);
+      if (isCacheable(answer)) await keep(store, key, answer, options);
       return { answer, fromCache: false };
     } finally {
       // Plain DEL is safe: the lock outlives our bounded call, so it is still ours.
@@ -66,6 +68,14 @@ export async function fillAcrossInstances(
     }
   }
   const answer = await fetch();
-  if (isCacheable(answer)) await store.set(key, encodeAnswer(answer), options.ttlMs);
+  if (isCacheable(answer)) await keep(store, key, answer, options);
   return { answer, fromCache: false };
+}
+
+/** Stores an answer, and its stale copy when stale-if-error is on (both at once). */
+async function keep(store: CacheStore, key: string, answer: UpstreamAnswer, options: FillOptions): Promise<void> {
+  const encoded = encodeAnswer(answer);
+  const staleMs = options.staleMs ?? 0;
+  if (staleMs <= 0) return store.set(key, encoded, options.ttlMs);
+  await Promise.all([store.set(key, encoded, options.ttlMs), store.set(staleKeyOf(key), encoded, options.ttlMs + staleMs)]);
 }

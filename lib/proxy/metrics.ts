@@ -5,6 +5,8 @@ export const ProxyMetric = {
   CacheHit: 'CacheHit',
   CacheMiss: 'CacheMiss',
   CacheBypass: 'CacheBypass',
+  /** Answers from a stale copy because the service failed (stale-if-error). */
+  CacheStale: 'CacheStale',
   /** Requests that did not call upstream because an identical one was already doing so. */
   Coalesced: 'Coalesced',
   /** Cache operations that failed or timed out, the request going on without the cache. */

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { CacheStatus, decodeAnswer, type ProxyAnswer, type UpstreamAnswer } from './answer.js';
 import { RequestHasher } from './body-hash.js';
-import { cacheKey } from './cache-key.js';
+import { cacheKey, staleKeyOf } from './cache-key.js';
 import { Coalescer } from './coalesce.js';
-import { RateLimitedError, UpstreamTimeoutError } from './errors.js';
+import { RateLimitedError, UpstreamError, UpstreamTimeoutError } from './errors.js';
 import { fillAcrossInstances, type Filled } from './fill.js';
 import { ProxyMetric, type ProxyMetrics } from './metrics.js';
 import { RateLimiter } from './rate-limit.js';
@@ -42,6 +42,8 @@ export interface InferenceProxyDeps {
   clock: Clock;
   /** s */
   cacheTtlSeconds: number;
+  /** s a stale copy of each answer is kept beyond its TTL, for when the service fails; 0 = off (default 86 400). */
+  staleIfErrorSeconds?: number;
   /** ms: how long another instance's upstream call may hold a key's lock */
   lockTtlMs: number;
   /** ms */
@@ -98,11 +100,34 @@ export class InferenceProxy {
         lockTtlMs: this.deps.lockTtlMs,
         pollMs: this.deps.lockPollMs,
         owner: this.owner,
+        staleMs: (this.deps.staleIfErrorSeconds ?? 0) * 1000,
       }),
     );
-    const filled = await promise;
+    let filled: Filled;
+    try {
+      filled = await promise;
+    } catch (err) {
+      const stale = err instanceof UpstreamError || err instanceof UpstreamTimeoutError ? await this.stale(key) : null;
+      if (!stale) throw err;
+      return stale;
+    }
     if (shared || filled.fromCache) metrics.count(ProxyMetric.Coalesced);
     return { ...filled.answer, cache: filled.fromCache ? CacheStatus.Hit : CacheStatus.Miss };
+  }
+
+  /**
+   * The stale copy of the answer to this request: its key holds the version serving now, so it is
+   * never another version's answer. null when stale-if-error is off or there is none.
+   */
+  private async stale(key: string): Promise<ProxyAnswer | null> {
+    if (!this.deps.staleIfErrorSeconds) return null;
+    const raw = await this.deps.store.get(staleKeyOf(key));
+    const answer = raw === null ? null : decodeAnswer(raw, CacheStatus.Stale);
+    if (answer) {
+      this.deps.metrics.count(ProxyMetric.CacheStale);
+      this.deps.logger.warn('service failed: answered from a stale copy', { key });
+    }
+    return answer;
   }
 
   private admit(keyId: string): Promise<void> {

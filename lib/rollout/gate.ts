@@ -6,6 +6,7 @@ import { describeCheck } from '../gates/verdict.js';
 import { PhaseStatus } from '../state/types.js';
 import type { Runtime } from '../runtime.js';
 import { keepLease } from './lease.js';
+import { judgeModel, withoutAnswers } from './answers.js';
 import { updateRecord } from './record.js';
 import { currentPhase, type PlannedState } from './state.js';
 
@@ -21,9 +22,11 @@ export async function sampleGate(rt: Runtime, state: PlannedState): Promise<Bake
   await keepLease(rt, state);
   const previous = state.phaseRun?.bake && state.phaseRun.bake.phase === phase.index ? state.phaseRun.bake : null;
   const sample = await rt.target(plan.target).sample(plan, phase, previous?.cursor ?? null);
-  const window = accumulate(previous, sample, phase);
+  const model = await judgeModel(rt, state, phase, sample.requests);
+  const window = accumulate(previous, withoutAnswers(sample), phase);
   const final = isComplete(window, rt.clock.now());
-  const verdict = evaluate(window, phase, final);
+  const server = evaluate(window, phase, final);
+  const verdict = { passed: server.passed && model.checks.every((c) => c.passed), checks: [...server.checks, ...model.checks] };
   if (!verdict.passed) {
     const failed = verdict.checks.find((c) => !c.passed);
     const message = `${phase.name} gate failed: ${failed ? describeCheck(failed) : 'a check failed'}`;
@@ -51,6 +54,7 @@ export async function sampleGate(rt: Runtime, state: PlannedState): Promise<Bake
           measurements: measurementsOf(window),
           finishedAt: isoAt(rt.clock),
         });
+      if (model.answers.length) r.answers = { ...r.answers, [phase.name]: model.answers };
     });
   }
   return { ...window, done: final, checks: verdict.checks };

@@ -3,6 +3,7 @@ import { RolloutStatus, type KnownGood, type Release } from '../state/types.js';
 import type { Runtime } from '../runtime.js';
 import { updateRecord } from './record.js';
 import { readKnownGood } from './snapshot.js';
+import { recordAnswers } from './answers.js';
 import type { PlannedState } from './state.js';
 
 /** How many earlier known-good releases are kept for `rollback`. */
@@ -34,6 +35,8 @@ export function pushKnownGood(previous: KnownGood | null, environment: string, r
 export async function recordKnownGood(rt: Runtime, state: PlannedState): Promise<void> {
   const { plan } = state;
   const at = isoAt(rt.clock);
+  // Before the known-good itself: a release is never known-good without the answers it gave.
+  await recordAnswers(rt, state);
   // An unreadable known-good.json is rewritten whole: the snapshot's release (what served) becomes its history.
   const { knownGood, unreadable } = await readKnownGood(rt.state, plan.environment);
   const before = unreadable && state.snapshot?.previous ? pushKnownGood(null, plan.environment, state.snapshot.previous, at) : knownGood;

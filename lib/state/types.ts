@@ -3,6 +3,7 @@ import type { BundleSource, Plan } from '../plan/plan.js';
 import type { TargetType } from '../plan/target-schema.js';
 import type { WindowMeasurements } from '../gates/bake.js';
 import type { Check } from '../gates/verdict.js';
+import type { GoldenAnswer } from '../gates/agreement.js';
 
 /** A version that ran in an environment, with what it takes to start it again. */
 export interface Release {
@@ -107,6 +108,8 @@ export interface RolloutRecord {
   startedAt: string;
   /** ISO-8601 */
   finishedAt: string | null;
+  /** Phase name → the golden answers its passing gate got; recorded with the release once it is known-good. */
+  answers?: Record<string, GoldenAnswer[]>;
 }
 
 /** Known-good releases, what serves, and rollout records. Local: files; AWS: S3. */

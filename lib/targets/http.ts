@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import { ORIGIN_RELATIVE_PATH } from '../plan/limits.js';
 import type { SmokeRequest } from '../plan/schema.js';
-import type { RequestResult } from '../gates/sample.js';
+import type { RequestRef, RequestResult } from '../gates/sample.js';
+import { MAX_ANSWER_BYTES, parseAnswer } from '../gates/gate-requests.js';
 
 export { ORIGIN_RELATIVE_PATH };
 
@@ -24,6 +25,8 @@ export async function sendRequest(
   baseUrl: string,
   request: Pick<SmokeRequest, 'method' | 'path' | 'body' | 'headers' | 'expectStatus'>,
   timeoutMs: number,
+  /** Set when the gate reads the answer (expect, golden): the body is kept, parsed. */
+  ref?: RequestRef,
 ): Promise<RequestResult> {
   const label = `${request.method} ${request.path}`;
   const started = performance.now();
@@ -38,14 +41,17 @@ export async function sendRequest(
       signal: AbortSignal.timeout(timeoutMs),
     });
     // Read the body so the latency covers the whole answer, as a client sees it.
-    await res.arrayBuffer();
+    const raw = await res.arrayBuffer();
     const latencyMs = round(performance.now() - started);
-    return { label, status: res.status, expectStatus: request.expectStatus, latencyMs, ok: res.status === request.expectStatus };
+    const kept = ref
+      ? { ref, answer: parseAnswer(new TextDecoder().decode(new Uint8Array(raw, 0, Math.min(raw.byteLength, MAX_ANSWER_BYTES)))) }
+      : {};
+    return { label, status: res.status, expectStatus: request.expectStatus, latencyMs, ok: res.status === request.expectStatus, ...kept };
   } catch (err) {
     const latencyMs = round(performance.now() - started);
     const e = err as Error & { cause?: { code?: string } };
     const error = e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? e.message);
-    return { label, status: null, expectStatus: request.expectStatus, latencyMs, ok: false, error };
+    return { label, status: null, expectStatus: request.expectStatus, latencyMs, ok: false, error, ...(ref ? { ref } : {}) };
   }
 }
 

@@ -8,6 +8,7 @@ import { TargetType, type EcsTargetSpec } from '../../plan/target-schema.js';
 import type { Release } from '../../state/types.js';
 import { cpuOverWindow } from '../aws-metrics.js';
 import { checkHealth, sendRequest } from '../http.js';
+import { gateRequests } from '../../gates/gate-requests.js';
 import { ProbeState, type Deployment, type Probe, type Target } from '../types.js';
 import {
   describeService,
@@ -121,7 +122,9 @@ export class EcsTarget implements Target {
     const requests: RequestResult[] = [];
     if (phase.smoke) {
       const timeoutMs = Math.max(phase.gate.inferenceMs * 2, 1_000);
-      for (const s of plan.smoke) requests.push(await sendRequest(base.origin, { ...s, path: `${prefix}${s.path}` }, timeoutMs));
+      for (const { request: s, ref } of gateRequests(plan)) {
+        requests.push(await sendRequest(base.origin, { ...s, path: `${prefix}${s.path}` }, timeoutMs, ref));
+      }
     }
     const at = this.deps.clock.now();
     const measured = await measureService(

@@ -6,6 +6,7 @@ import { TargetType, type ElasticBeanstalkTargetSpec } from '../../plan/target-s
 import type { Release } from '../../state/types.js';
 import { cpuOverWindow } from '../aws-metrics.js';
 import { checkHealth, describeResult, sendRequest } from '../http.js';
+import { gateRequests } from '../../gates/gate-requests.js';
 import type { RequestResult, Sample } from '../../gates/sample.js';
 import { ProbeState, type Deployment, type Probe, type Target } from '../types.js';
 import {
@@ -112,7 +113,7 @@ export class ElasticBeanstalkTarget implements Target {
     const requests: RequestResult[] = [];
     if (phase.smoke) {
       const timeoutMs = Math.max(phase.gate.inferenceMs * 2, 1_000);
-      for (const s of plan.smoke) requests.push(await sendRequest(url, s, timeoutMs));
+      for (const { request: s, ref } of gateRequests(plan)) requests.push(await sendRequest(url, s, timeoutMs, ref));
     }
     const at = this.deps.clock.now();
     const measured = await measureEnvironment(ctx, at);

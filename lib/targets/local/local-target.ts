@@ -10,6 +10,7 @@ import { localProcessSchema } from '../../state/schemas.js';
 import { environmentDir } from '../../state/local-store.js';
 import type { Release } from '../../state/types.js';
 import { checkHealth, describeResult, sendRequest } from '../http.js';
+import { gateRequests } from '../../gates/gate-requests.js';
 import type { Sample } from '../../gates/sample.js';
 import { ProbeState, type Deployment, type Probe, type Target } from '../types.js';
 import { cpuPercentBetween, readProcessGroup } from './proc-stats.js';
@@ -86,7 +87,7 @@ export class LocalTarget implements Target {
       const timeoutMs = Math.max(phase.gate.inferenceMs * 2, 1_000);
       const rounds = phase.bakeSeconds > 0 ? DEFAULTS.bakeRoundsPerSample : 1;
       for (let round = 0; round < rounds; round++) {
-        for (const s of plan.smoke) requests.push(await sendRequest(rec.url, s, timeoutMs));
+        for (const { request: s, ref } of gateRequests(plan, round)) requests.push(await sendRequest(rec.url, s, timeoutMs, ref));
       }
     }
     const now = await readProcessGroup(rec.pid, this.deps.clock);

@@ -1,6 +1,7 @@
 import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
 import type { SmokeRequest } from '../../plan/schema.js';
-import type { RequestResult } from '../../gates/sample.js';
+import type { RequestRef, RequestResult } from '../../gates/sample.js';
+import { MAX_ANSWER_BYTES, parseAnswer } from '../../gates/gate-requests.js';
 import type { SageMakerClients } from './clients.js';
 
 /**
@@ -12,14 +13,16 @@ import type { SageMakerClients } from './clients.js';
 export async function invokeSmoke(
   clients: Pick<SageMakerClients, 'runtime'>,
   endpoint: string,
-  request: SmokeRequest,
+  request: Omit<SmokeRequest, 'expect'>,
   timeoutMs: number,
+  /** Set when the gate reads the answer (expect, golden): the body is kept, parsed. */
+  ref?: RequestRef,
 ): Promise<RequestResult> {
   const label = `${request.method} ${request.path}`;
   const started = performance.now();
   const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
   try {
-    await clients.runtime.send(
+    const out = await clients.runtime.send(
       new InvokeEndpointCommand({
         EndpointName: endpoint,
         ContentType: 'application/json',
@@ -29,7 +32,10 @@ export async function invokeSmoke(
       }),
       { abortSignal: AbortSignal.timeout(timeoutMs) },
     );
-    return { label, status: 200, expectStatus: request.expectStatus, latencyMs: elapsed(), ok: request.expectStatus === 200 };
+    const kept = ref
+      ? { ref, answer: parseAnswer(new TextDecoder().decode((out.Body ?? new Uint8Array()).subarray(0, MAX_ANSWER_BYTES))) }
+      : {};
+    return { label, status: 200, expectStatus: request.expectStatus, latencyMs: elapsed(), ok: request.expectStatus === 200, ...kept };
   } catch (err) {
     const latencyMs = elapsed();
     const e = err as Error & { OriginalStatusCode?: number };

@@ -22,6 +22,7 @@ import {
 import { defaultSageMakerClients, type SageMakerClients } from './clients.js';
 import { BUSY, decideEndpoint } from './decide.js';
 import { invokeSmoke } from './invoke.js';
+import { gateRequests } from '../../gates/gate-requests.js';
 import { measureEndpoint } from './measure.js';
 import { createdBy, parseTargetState, resourceName, Tag, Variable } from './names.js';
 
@@ -111,7 +112,8 @@ export class SageMakerTarget implements Target {
     const requests: RequestResult[] = [];
     if (phase.smoke) {
       const timeoutMs = Math.max(phase.gate.inferenceMs * 2, 1_000);
-      for (const s of plan.smoke) requests.push(await invokeSmoke(ctx.clients, ctx.spec.endpoint, s, timeoutMs));
+      for (const { request: s, ref } of gateRequests(plan))
+        requests.push(await invokeSmoke(ctx.clients, ctx.spec.endpoint, s, timeoutMs, ref));
     }
     const at = this.deps.clock.now();
     const measured = await measureEndpoint(ctx.clients.cw, ctx.spec, at);

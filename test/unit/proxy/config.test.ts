@@ -6,6 +6,7 @@ describe('proxyConfigFromEnv', () => {
     const c = proxyConfigFromEnv({ PATH: '/usr/bin', HOME: '/root' });
     expect(c).toEqual({
       cacheTtlSeconds: PROXY_DEFAULTS.cacheTtlSeconds,
+      staleIfErrorSeconds: PROXY_DEFAULTS.staleIfErrorSeconds,
       maxBodyBytes: PROXY_DEFAULTS.maxBodyBytes,
       upstreamTimeoutMs: PROXY_DEFAULTS.upstreamTimeoutMs,
       redisTimeoutMs: PROXY_DEFAULTS.redisTimeoutMs,
