@@ -21,6 +21,7 @@ import {
 import { defaultEbClients, type EbClients } from './clients.js';
 import { decidePhase, decideSettled } from './decide.js';
 import { measureEnvironment, targetMetrics, type EnvironmentHealth } from './measure.js';
+import { metricsSince } from '../aws-metrics.js';
 import { parseDescription, restoreStateOf, versionLabel } from './names.js';
 import { diffConfig, instanceOptionsOf, isEmpty, overlayOptions, type EbConfig, type EbTargetState } from './options.js';
 
@@ -115,7 +116,9 @@ export class ElasticBeanstalkTarget implements Target {
       for (const s of plan.smoke) requests.push(await sendRequest(url, s, timeoutMs));
     }
     const at = this.deps.clock.now();
-    const measured = await measureEnvironment(ctx, at);
+    // CloudWatch datapoints (the agent's memory) count only from the moment the phase became stable.
+    const since = metricsSince(cursor, at);
+    const measured = await measureEnvironment(ctx, at, since);
     const cpu = cpuOverWindow(cursor, measured.cpuPercent);
     return {
       at,
@@ -124,7 +127,8 @@ export class ElasticBeanstalkTarget implements Target {
       cpuPercent: cpu.cpuPercent,
       memoryPercent: measured.memoryPercent,
       metrics: targetMetrics(measured.health),
-      cursor: { ...cpu.cursor },
+      metricsSince: since,
+      cursor: { ...cpu.cursor, metricsSince: since },
     };
   }
 
