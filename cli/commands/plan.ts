@@ -7,6 +7,7 @@ import { platformFiles, type PlatformFile } from '../../lib/bundle/platform.js';
 import { readBundle } from '../../lib/bundle/read.js';
 import { describeCapacity } from '../../lib/plan/capacity.js';
 import { resolvePlan, type Plan } from '../../lib/plan/plan.js';
+import { AWS_DEFAULTS } from '../../lib/plan/defaults.js';
 import type { Manifest } from '../../lib/plan/schema.js';
 import { modelLines } from './plan-model.js';
 
@@ -55,6 +56,24 @@ export function planLines({ plan, manifest, platformFiles }: { plan: Plan; manif
       `     deadline ${p.deadlineSeconds} s, bake ${p.bakeSeconds} s${p.bakeSeconds ? ` (a sample every ${plan.sampleSeconds} s)` : ''}`,
     );
   }
+  lines.push(...shortBakeNotes(plan));
   lines.push(...describeCapacity(manifest));
   return lines;
+}
+
+/**
+ * On an AWS target a gate judges CloudWatch datapoints from after the phase became stable only;
+ * a bake shorter than AWS_DEFAULTS.metricsBakeSeconds ends before one is published, and the gate
+ * then fails with "no datapoint since …".
+ */
+function shortBakeNotes(plan: Plan): string[] {
+  if (plan.target.type === 'local') return [];
+  const metered = ['memoryPercent', 'cpuPercent', 'p95LatencyMs', 'errorRatePercent'] as const;
+  return plan.phases
+    .filter((p) => p.bakeSeconds > 0 && p.bakeSeconds < AWS_DEFAULTS.metricsBakeSeconds && metered.some((m) => p.gate[m] !== undefined))
+    .map(
+      (p) =>
+        `note: ${p.name} bakes ${p.bakeSeconds} s; one-minute CloudWatch metrics need bakeSeconds ≥ ${AWS_DEFAULTS.metricsBakeSeconds} ` +
+        'to have a datapoint from after the phase became stable (else its gate fails: "no datapoint since …")',
+    );
 }

@@ -30,6 +30,8 @@ export interface BakeWindow {
   memoryPercent: number | null;
   /** Latency and error metrics the target measured itself (CloudWatch), when it did. */
   targetMetrics: { p95LatencyMs?: number | null; errorRatePercent?: number | null } | null;
+  /** epoch ms the target's metrics count from (Sample.metricsSince). */
+  metricsSince?: number;
   /** The target's counters for the next sample. */
   cursor: Record<string, unknown> | null;
   /** Set once the window is complete and its verdict passed. */
@@ -68,6 +70,7 @@ export function accumulate(window: BakeWindow | null, sample: Sample, phase: Pla
     cpuPercent: sample.cpuPercent,
     memoryPercent: peak(w.memoryPercent, sample.memoryPercent),
     targetMetrics: sample.metrics ?? null,
+    ...(sample.metricsSince !== undefined ? { metricsSince: sample.metricsSince } : {}),
     cursor: sample.cursor,
     done: false,
     checks: [],

@@ -34,24 +34,36 @@ export function evaluate(window: BakeWindow, phase: PlanPhase, final: boolean): 
     }
     checks.push(limit('inferenceMs', lat.max, g.inferenceMs, 'ms', window.requests > 0 || final));
   }
-  checks.push(limit('memoryPercent', window.memoryPercent, g.memoryPercent, '%', true));
+  // A target whose metrics must be fresh (metricsSince) may have no datapoint yet: judged when the window closes.
+  const since = window.metricsSince !== undefined ? new Date(window.metricsSince).toISOString() : undefined;
+  checks.push(limit('memoryPercent', window.memoryPercent, g.memoryPercent, '%', final || window.memoryPercent !== null || !since, since));
 
   if (final) {
     const targetErr = window.targetMetrics?.errorRatePercent;
     const errorRate = targetErr !== undefined ? targetErr : window.requests > 0 ? round((window.failures / window.requests) * 100) : null;
-    checks.push(limit('errorRatePercent', errorRate, g.errorRatePercent, '%', true));
+    checks.push(limit('errorRatePercent', errorRate, g.errorRatePercent, '%', true, targetErr !== undefined ? since : undefined));
     const targetP95 = window.targetMetrics?.p95LatencyMs;
-    checks.push(limit('p95LatencyMs', targetP95 !== undefined ? targetP95 : lat.p95, g.p95LatencyMs, 'ms', true));
-    checks.push(limit('cpuPercent', window.cpuPercent, g.cpuPercent, '%', true));
+    checks.push(
+      limit(
+        'p95LatencyMs',
+        targetP95 !== undefined ? targetP95 : lat.p95,
+        g.p95LatencyMs,
+        'ms',
+        true,
+        targetP95 !== undefined ? since : undefined,
+      ),
+    );
+    checks.push(limit('cpuPercent', window.cpuPercent, g.cpuPercent, '%', true, since));
   }
   const judged = checks.filter((c): c is Check => c !== null && c.threshold !== undefined && c.threshold !== null);
   return { passed: judged.every((c) => c.passed), checks: judged };
 }
 
 /** A ≤ check; absent threshold → no check; unmeasurable value → inconclusive, which fails. */
-function limit(name: string, value: number | null, threshold: number | undefined, unit: string, judge: boolean): Check {
+function limit(name: string, value: number | null, threshold: number | undefined, unit: string, judge: boolean, since?: string): Check {
   if (threshold === undefined || !judge) return { name, value, threshold: null, passed: true };
-  if (value === null) return { name, value: null, threshold, passed: false, inconclusive: true, unit };
+  if (value === null)
+    return { name, value: null, threshold, passed: false, inconclusive: true, unit, ...(since ? { noDataSince: since } : {}) };
   return { name, value: round(value), threshold, passed: value <= threshold, unit };
 }
 

@@ -42,5 +42,10 @@ export interface Sample {
   memoryPercent: number | null;
   /** Metrics the target measures itself (CloudWatch), overriding those computed from requests. */
   metrics?: { p95LatencyMs?: number | null; errorRatePercent?: number | null };
+  /**
+   * epoch ms: the target's CloudWatch metrics count only datapoints from this moment (the phase
+   * became stable); a null metric then means "no datapoint since", judged when the window closes.
+   */
+  metricsSince?: number;
   cursor: Record<string, unknown> | null;
 }

@@ -9,6 +9,8 @@ export interface Check {
   passed: boolean;
   /** Set when the value could not be measured: such a check never passes silently. */
   inconclusive?: boolean;
+  /** ISO time: the target's metric had no datapoint from this moment (the phase became stable) on. */
+  noDataSince?: string;
   unit?: string;
   /** The threshold is a lowest value (≥), e.g. agreementPercent; otherwise a highest one (≤). */
   min?: boolean;
@@ -25,6 +27,8 @@ export interface Verdict {
 /** "memoryPercent 93.2 % > 80 %": the one line that names a failed check. */
 export function describeCheck(check: Check): string {
   if (check.min) return describeMinimum(check);
+  if (check.inconclusive && check.noDataSince)
+    return `${check.name}: no datapoint since ${check.noDataSince} (threshold ${check.threshold}${check.unit ?? ''})`;
   if (check.inconclusive) return `${check.name} could not be measured (threshold ${check.threshold}${check.unit ?? ''})`;
   const unit = check.unit ?? '';
   // Status checks hold a value to an expected one (200, "2xx"), not to a limit.

@@ -57,6 +57,12 @@ export const AWS_DEFAULTS = {
   capacityLimitPercent: 80,
   /** CloudWatch period of the gate's metrics, s: SageMaker and the CloudWatch agent publish per minute. */
   metricPeriodSeconds: 60,
+  /**
+   * The shortest bake that sees a one-minute CloudWatch datapoint from after the phase became
+   * stable, s: up to 60 s to the next whole minute, the 60 s period itself, and one to two minutes
+   * until CloudWatch publishes it. `plan` warns about a shorter bake on an AWS target.
+   */
+  metricsBakeSeconds: 240,
   /** How far back a gate looks for the newest datapoint of a metric, s. */
   metricLookbackSeconds: 300,
   /** Where the CloudWatch agent publishes memory use on Elastic Beanstalk instances (% of the instance). */

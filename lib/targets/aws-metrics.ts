@@ -37,6 +37,8 @@ export async function newestValues(
   requests: MetricRequest[],
   now: number,
   what: string,
+  /** epoch ms: only datapoints stamped at or after it count (the moment the phase became stable). */
+  since?: number,
 ): Promise<Record<string, number | null>> {
   const values: Record<string, number | null> = Object.fromEntries(requests.map((r) => [r.id, null]));
   if (requests.length === 0) return values;
@@ -58,7 +60,7 @@ export async function newestValues(
     );
     for (const result of out.MetricDataResults ?? []) {
       const id = result.Id;
-      const newest = newestOf(result.Timestamps, result.Values);
+      const newest = newestOf(result.Timestamps, result.Values, since);
       const series = `${id}\u0000${result.Label ?? ''}`;
       if (id === undefined || newest === null || !(id in values) || seenSeries.has(series)) continue;
       seenSeries.add(series);
@@ -70,15 +72,29 @@ export async function newestValues(
   return values;
 }
 
-/** The value at the newest timestamp (CloudWatch sorts as asked, but a page may not be sorted). */
-function newestOf(timestamps: Date[] | undefined, values: number[] | undefined): number | null {
+/**
+ * The value at the newest timestamp (CloudWatch sorts as asked, but a page may not be sorted);
+ * with `since`, only a datapoint stamped at or after it: a datapoint's timestamp is the start of
+ * its period, so one stamped before the phase became stable measured (partly) the version before.
+ */
+function newestOf(timestamps: Date[] | undefined, values: number[] | undefined, since?: number): number | null {
   if (!values || values.length === 0) return null;
-  if (!timestamps || timestamps.length !== values.length) return values[0] ?? null;
-  let best = 0;
-  for (let i = 1; i < timestamps.length; i++) {
-    if ((timestamps[i]?.getTime() ?? 0) > (timestamps[best]?.getTime() ?? 0)) best = i;
+  if (!timestamps || timestamps.length !== values.length) return since === undefined ? (values[0] ?? null) : null;
+  let best = -1;
+  for (let i = 0; i < timestamps.length; i++) {
+    const t = timestamps[i]?.getTime() ?? 0;
+    if (since !== undefined && t < since) continue;
+    if (best < 0 || t > (timestamps[best]?.getTime() ?? 0)) best = i;
   }
-  return values[best] ?? null;
+  return best < 0 ? null : (values[best] ?? null);
+}
+
+/**
+ * The moment a phase's CloudWatch metrics count from: carried in the sample cursor from the
+ * first sample of the phase's window, which the gate takes once the phase is stable.
+ */
+export function metricsSince(cursor: Record<string, unknown> | null, at: number): number {
+  return typeof cursor?.metricsSince === 'number' ? cursor.metricsSince : at;
 }
 
 /** What a window average carries from sample to sample (in the Sample's JSON cursor). */

@@ -51,7 +51,7 @@ async function upload(
   version: string,
   target: Record<string, unknown>,
   extra: Record<string, unknown> = {},
-): Promise<{ bucket: string; key: string }> {
+): Promise<{ bucket: string; key: string; region: string }> {
   const manifest = {
     name: 'skin-similarity',
     version,
@@ -69,10 +69,11 @@ async function upload(
       { name: 'app.py', content: '# the service\n' },
     ]),
   );
-  return { bucket: BUCKET, key };
+  // The manifest's region travels with the reference, as the CLI sends it (AWS_REGION is not set here).
+  return { bucket: BUCKET, key, region: target.region as string };
 }
 
-const run = (bundle: { bucket: string; key: string }) =>
+const run = (bundle: { bucket: string; key: string; region?: string }) =>
   runStateMachine({ name: 'rollout', input: { rolloutId: `aws${++n}`, bundle }, waitMs: 2, retryMs: 2 });
 const states = (r: RunResult) => r.transitions.map((t) => t.state);
 const count = (r: RunResult, state: string) => states(r).filter((s) => s === state).length;

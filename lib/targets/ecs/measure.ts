@@ -70,7 +70,13 @@ export function toMeasurements(values: Record<string, number | null>): ServiceMe
   };
 }
 
-export async function measureService(cw: CloudWatch, spec: EcsTargetSpec, group: BalancedGroup, now: number): Promise<ServiceMeasurements> {
-  const values = await newestValues(cw, serviceMetricRequests(spec, group), now, `metrics of service ${spec.service}`);
+export async function measureService(
+  cw: CloudWatch,
+  spec: EcsTargetSpec,
+  group: BalancedGroup,
+  now: number,
+  since?: number,
+): Promise<ServiceMeasurements> {
+  const values = await newestValues(cw, serviceMetricRequests(spec, group), now, `metrics of service ${spec.service}`, since);
   return toMeasurements(values);
 }

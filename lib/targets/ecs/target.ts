@@ -28,6 +28,7 @@ import { defaultEcsClients, type EcsClients } from './clients.js';
 import { decideService, primaryDeployment, primaryTaskDefinition, readyForTargetHealth } from './decide.js';
 import { describeChanges, healthCheckChanges, modifyInput } from './health-check.js';
 import { measureService } from './measure.js';
+import { metricsSince } from '../aws-metrics.js';
 import { parseTargetState, phaseTags, serviceName, shortTaskDefinition, Tag, Variable } from './names.js';
 import { environmentOf, nextRevision, satisfies, serviceContainer, taskMemoryMib, wantedVariables } from './revision.js';
 
@@ -127,11 +128,14 @@ export class EcsTarget implements Target {
       }
     }
     const at = this.deps.clock.now();
+    // Only datapoints from the moment the phase became stable (the window's first sample) count.
+    const since = metricsSince(cursor, at);
     const measured = await measureService(
       ctx.clients.cw,
       ctx.spec,
       { targetGroupArn: group.TargetGroupArn ?? '', loadBalancerArn: group.LoadBalancerArns?.[0] ?? null },
       at,
+      since,
     );
     const cpu = cpuOverWindow(cursor, measured.cpuPercent);
     return {
@@ -140,8 +144,10 @@ export class EcsTarget implements Target {
       requests,
       cpuPercent: cpu.cpuPercent,
       memoryPercent: measured.memoryPercent,
-      metrics: measured.metrics,
-      cursor: { ...cpu.cursor },
+      // No fresh datapoint yet: null (inconclusive until the window closes), not the smoke requests' figure.
+      metrics: { p95LatencyMs: measured.metrics.p95LatencyMs ?? null, errorRatePercent: measured.metrics.errorRatePercent ?? null },
+      metricsSince: since,
+      cursor: { ...cpu.cursor, metricsSince: since },
     };
   }
 

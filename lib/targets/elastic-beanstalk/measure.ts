@@ -86,7 +86,7 @@ export interface EnvironmentMeasurements {
   instanceIds: string[];
 }
 
-export async function measureEnvironment(ctx: EbContext, now: number): Promise<EnvironmentMeasurements> {
+export async function measureEnvironment(ctx: EbContext, now: number, since?: number): Promise<EnvironmentMeasurements> {
   const name = ctx.spec.environment;
   const envHealth = await aws(`DescribeEnvironmentHealth of environment ${name}`, () =>
     ctx.clients.eb.send(new DescribeEnvironmentHealthCommand({ EnvironmentName: name, AttributeNames: ['All'] })),
@@ -108,8 +108,15 @@ export async function measureEnvironment(ctx: EbContext, now: number): Promise<E
   } while (nextToken);
   const instanceIds = instances.map((i) => i.InstanceId).filter((id): id is string => Boolean(id));
   const memory = instanceIds.length
-    ? ((await newestValues(ctx.clients.cw, [{ id: 'memory', expression: memorySearch(instanceIds) }], now, `memory of environment ${name}`))
-        .memory ?? null)
+    ? ((
+        await newestValues(
+          ctx.clients.cw,
+          [{ id: 'memory', expression: memorySearch(instanceIds) }],
+          now,
+          `memory of environment ${name}`,
+          since,
+        )
+      ).memory ?? null)
     : null;
   return {
     health: readEnvironmentHealth(envHealth),

@@ -22,6 +22,7 @@ import {
 import { defaultEbClients, type EbClients } from './clients.js';
 import { decidePhase, decideSettled } from './decide.js';
 import { measureEnvironment, targetMetrics, type EnvironmentHealth } from './measure.js';
+import { metricsSince } from '../aws-metrics.js';
 import { parseDescription, restoreStateOf, versionLabel } from './names.js';
 import { diffConfig, instanceOptionsOf, isEmpty, overlayOptions, type EbConfig, type EbTargetState } from './options.js';
 
@@ -116,7 +117,9 @@ export class ElasticBeanstalkTarget implements Target {
       for (const { request: s, ref } of gateRequests(plan)) requests.push(await sendRequest(url, s, timeoutMs, ref));
     }
     const at = this.deps.clock.now();
-    const measured = await measureEnvironment(ctx, at);
+    // CloudWatch datapoints (the agent's memory) count only from the moment the phase became stable.
+    const since = metricsSince(cursor, at);
+    const measured = await measureEnvironment(ctx, at, since);
     const cpu = cpuOverWindow(cursor, measured.cpuPercent);
     return {
       at,
@@ -125,7 +128,8 @@ export class ElasticBeanstalkTarget implements Target {
       cpuPercent: cpu.cpuPercent,
       memoryPercent: measured.memoryPercent,
       metrics: targetMetrics(measured.health),
-      cursor: { ...cpu.cursor },
+      metricsSince: since,
+      cursor: { ...cpu.cursor, metricsSince: since },
     };
   }
 

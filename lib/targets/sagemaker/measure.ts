@@ -59,7 +59,12 @@ export function toMeasurements(values: Record<string, number | null>, instanceTy
   };
 }
 
-export async function measureEndpoint(cw: CloudWatch, spec: SageMakerTargetSpec, now: number): Promise<EndpointMeasurements> {
-  const values = await newestValues(cw, endpointMetricRequests(spec.endpoint), now, `metrics of endpoint ${spec.endpoint}`);
+export async function measureEndpoint(
+  cw: CloudWatch,
+  spec: SageMakerTargetSpec,
+  now: number,
+  since?: number,
+): Promise<EndpointMeasurements> {
+  const values = await newestValues(cw, endpointMetricRequests(spec.endpoint), now, `metrics of endpoint ${spec.endpoint}`, since);
   return toMeasurements(values, spec.instanceType);
 }

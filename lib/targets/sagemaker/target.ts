@@ -24,6 +24,7 @@ import { BUSY, decideEndpoint } from './decide.js';
 import { invokeSmoke } from './invoke.js';
 import { gateRequests } from '../../gates/gate-requests.js';
 import { measureEndpoint } from './measure.js';
+import { metricsSince } from '../aws-metrics.js';
 import { createdBy, parseTargetState, resourceName, Tag, Variable } from './names.js';
 
 export interface SageMakerTargetDeps {
@@ -116,7 +117,9 @@ export class SageMakerTarget implements Target {
         requests.push(await invokeSmoke(ctx.clients, ctx.spec.endpoint, s, timeoutMs, ref));
     }
     const at = this.deps.clock.now();
-    const measured = await measureEndpoint(ctx.clients.cw, ctx.spec, at);
+    // Only datapoints from the moment the phase became stable (the window's first sample) count.
+    const since = metricsSince(cursor, at);
+    const measured = await measureEndpoint(ctx.clients.cw, ctx.spec, at, since);
     const cpu = cpuOverWindow(cursor, measured.cpuPercent);
     return {
       at,
@@ -124,8 +127,10 @@ export class SageMakerTarget implements Target {
       requests,
       cpuPercent: cpu.cpuPercent,
       memoryPercent: measured.memoryPercent,
-      metrics: measured.metrics,
-      cursor: { ...cpu.cursor },
+      // No fresh datapoint yet: null (inconclusive until the window closes), not the smoke requests' figure.
+      metrics: { p95LatencyMs: measured.metrics.p95LatencyMs ?? null, errorRatePercent: measured.metrics.errorRatePercent ?? null },
+      metricsSince: since,
+      cursor: { ...cpu.cursor, metricsSince: since },
     };
   }
 

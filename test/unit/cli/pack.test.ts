@@ -101,4 +101,18 @@ describe('plan', () => {
         '.platform/confighooks/postdeploy/02-reload.sh (configuration deployment hook), .platform/hooks/predeploy/01-warm.sh (platform hook)',
     );
   });
+
+  it('warns when a gated bake on an AWS target is too short for a fresh one-minute datapoint', async () => {
+    const { planBundle, planLines } = await import('../../../cli/commands/plan.js');
+    const dir = await bundleDir({
+      ...BASE,
+      'rollout.yaml':
+        'name: skin\nversion: 1.0.0\ntarget: { type: sagemaker, environment: skin-sm, region: eu-west-1, endpoint: skin, ' +
+        'image: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/skin:1, executionRoleArn: "arn:aws:iam::123456789012:role/sm", instanceType: ml.m5.xlarge }\n' +
+        'phases: [{ name: verify-metrics, bakeSeconds: 60, gate: { memoryPercent: 80 } }]\n',
+    });
+    expect(planLines(await planBundle(dir))).toContain(
+      'note: verify-metrics bakes 60 s; one-minute CloudWatch metrics need bakeSeconds ≥ 240 to have a datapoint from after the phase became stable (else its gate fails: "no datapoint since …")',
+    );
+  });
 });

@@ -140,3 +140,33 @@ describe('gate verdict', () => {
     expect(v.checks.filter((c) => !c.passed).map(describeCheck)).toEqual(['p95LatencyMs 250ms > 100ms']);
   });
 });
+
+describe('metrics that must be fresh (a target with metricsSince)', () => {
+  const since = Date.parse('2026-01-01T10:00:00Z');
+  const fresh = (at: number, over: Partial<Sample>) =>
+    sample(at, [ok(10)], { metricsSince: since, metrics: { p95LatencyMs: null, errorRatePercent: null }, ...over });
+
+  it('no fresh datapoint yet: inconclusive, the gate keeps baking', () => {
+    const p = phase({ memoryPercent: 80, p95LatencyMs: 500 });
+    const w = windowOf(p, [fresh(since, { memoryPercent: null })]);
+    expect(evaluate(w, p, false).passed).toBe(true);
+  });
+
+  it('still none when the window closes: fails naming the metric and "no datapoint since …"', () => {
+    const p = phase({ memoryPercent: 80, p95LatencyMs: 500 });
+    const w = windowOf(p, [fresh(since, { memoryPercent: null }), fresh(since + 10_000, { memoryPercent: null })]);
+    const verdict = evaluate(w, p, true);
+    expect(verdict.passed).toBe(false);
+    const failed = verdict.checks.filter((c) => !c.passed).map(describeCheck);
+    expect(failed).toEqual([
+      'memoryPercent: no datapoint since 2026-01-01T10:00:00.000Z (threshold 80%)',
+      'p95LatencyMs: no datapoint since 2026-01-01T10:00:00.000Z (threshold 500ms)',
+    ]);
+  });
+
+  it('a fresh datapoint is judged as usual', () => {
+    const p = phase({ memoryPercent: 80, p95LatencyMs: 500 });
+    const w = windowOf(p, [fresh(since, { memoryPercent: 50, metrics: { p95LatencyMs: 120, errorRatePercent: 0 } })]);
+    expect(evaluate(w, p, true).passed).toBe(true);
+  });
+});

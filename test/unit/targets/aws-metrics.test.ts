@@ -36,6 +36,27 @@ describe('newestValues', () => {
     expect(cw).toHaveReceivedNthCommandWith(2, GetMetricDataCommand, { NextToken: 'more' });
   });
 
+  it('never uses a datapoint older than the moment the phase became stable', async () => {
+    cw.on(GetMetricDataCommand).resolves({
+      MetricDataResults: [
+        { Id: 'memory', Label: 'i-1', Timestamps: [at(3), at(4)], Values: [40, 95] },
+        { Id: 'latency', Label: 'latency', Timestamps: [at(1), at(3)], Values: [120, 900] },
+      ],
+    });
+    const values = await newestValues(
+      new CloudWatchClient({ region: 'eu-west-1' }),
+      [
+        { id: 'memory', expression: "SEARCH('x', 'Maximum', 60)" },
+        { id: 'latency', namespace: 'AWS/SageMaker', metric: 'ModelLatency', dimensions: { EndpointName: 'e' }, stat: 'p95' },
+      ],
+      NOW,
+      'test',
+      at(2).getTime(),
+    );
+    // memory's datapoints are all from before (the previous version's): none; latency's fresh one only.
+    expect(values).toEqual({ memory: null, latency: 120 });
+  });
+
   it('asks nothing when there is nothing to ask', async () => {
     expect(await newestValues(new CloudWatchClient({ region: 'eu-west-1' }), [], NOW, 'test')).toEqual({});
     expect(cw).not.toHaveReceivedCommand(GetMetricDataCommand);

@@ -174,7 +174,8 @@ export class FakeEb {
       MetricDataResults: Object.entries(this.memory ?? {}).map(([id, value]) => ({
         Id: 'memory',
         Label: id,
-        Timestamps: [new Date(this.now() - 60_000), new Date(this.now() - 120_000)],
+        // The newest datapoint just published (after the phase became stable), an older one before it.
+        Timestamps: [new Date(this.now()), new Date(this.now() - 120_000)],
         Values: [value, value - 10],
         StatusCode: 'Complete',
       })),
