@@ -100,7 +100,8 @@ export class Progress {
       probe?: { stable: boolean; detail: string };
       phaseRun?: { bake?: BakeWindow; url?: string | null };
       snapshot?: { previous: { version: string } | null; unchanged: boolean; repaired?: string };
-      restoreProbe?: { stable: boolean; detail: string };
+      restoreProbe?: { stable: boolean; detail: string; unrecorded?: string };
+      restore?: { unrecorded?: string };
     };
     const tag = this.phaseTag(o.cursor?.index);
     switch (state) {
@@ -134,6 +135,10 @@ export class Progress {
         return this.gate(tag, o.phaseRun?.bake, at);
       case 'VerifyRestore':
         if (o.restoreProbe?.stable) this.write(`✓ restored and healthy: ${o.restoreProbe.detail}`);
+        if (o.restoreProbe?.unrecorded) this.write(`! ${o.restoreProbe.unrecorded}`);
+        return;
+      case 'RestoreSnapshot':
+        if (o.restore?.unrecorded) this.write(`! ${o.restore.unrecorded}`);
         return;
       case 'RecordKnownGood':
         return this.write(`✓ ${this.plan?.version ?? ''} is the new known-good`);

@@ -139,5 +139,7 @@ export function describeIssues(error: z.ZodError): string {
     const keys = issue.keys.map((k) => `'${k}'`).join(', ');
     return `unknown field${issue.keys.length > 1 ? 's' : ''} ${keys}${where ? ` in ${where}` : ''}`;
   }
-  return `${where || '(root)'}: ${issue.message}`;
+  // A record's key that fails its own schema: say what that schema said (zod's own is "Invalid key in record").
+  const inner = issue.code === 'invalid_key' ? issue.issues[0]?.message : undefined;
+  return `${where || '(root)'}: ${inner ?? issue.message}`;
 }

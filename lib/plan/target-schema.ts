@@ -151,7 +151,14 @@ export const ecsTargetSchema = z.strictObject({
     .regex(/^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[^/]+\/[0-9a-f]+$/, 'a target group ARN')
     .optional(),
   /** Where health and smoke requests go (a path prefix is kept); default: the load balancer's DNS name. */
-  url: z.url({ protocol: /^https?$/ }).optional(),
+  url: z
+    .url({ protocol: /^https?$/ })
+    // The gates go to this origin and path prefix only: no credentials, query, fragment or `//` in the prefix.
+    .refine((u) => {
+      const x = new URL(u);
+      return !x.username && !x.password && !x.search && !x.hash && !x.pathname.includes('//') && !u.includes('\\');
+    }, 'a base URL: scheme, host, port and a path prefix only (no user:password@, ?query, #fragment, // or backslash)')
+    .optional(),
   healthCheck: ecsHealthCheckSchema.optional(),
 });
 export type EcsTargetSpec = z.infer<typeof ecsTargetSchema>;

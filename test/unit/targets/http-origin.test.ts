@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { manifestSchema } from '../../../lib/plan/schema.js';
+import { targetSchema } from '../../../lib/plan/target-schema.js';
 import { checkHealth, requestUrl, sendRequest } from '../../../lib/targets/http.js';
 
 /**
@@ -59,5 +60,29 @@ describe('gate paths', () => {
     // And a good path still reaches the service.
     expect((await checkHealth(serviceUrl, '/health', 1_000)).ok).toBe(true);
     expect(serviceHits).toBe(1);
+  });
+});
+
+describe('target URLs on AWS (ECS target.url)', () => {
+  const ecs = {
+    type: 'ecs',
+    environment: 'yolo-prod',
+    region: 'us-east-1',
+    cluster: 'c',
+    service: 's',
+    containerName: 'api',
+    image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/api:prod',
+  };
+  it.each(['http://lb.example.com/yoloapi', 'https://lb.example.com:8443'])('%s is a base URL', (url) => {
+    expect(targetSchema.safeParse({ ...ecs, url }).success).toBe(true);
+  });
+  it.each([
+    'http://user:pw@lb.example.com/',
+    'http://lb.example.com/?to=x',
+    'http://lb.example.com/#x',
+    'http://lb.example.com//127.0.0.2/',
+  ])('%s is refused', (url) => {
+    const r = targetSchema.safeParse({ ...ecs, url });
+    expect(r.error?.issues[0]?.message).toMatch(/^a base URL: scheme, host, port and a path prefix only/);
   });
 });
