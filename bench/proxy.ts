@@ -148,7 +148,13 @@ function event(noCache: boolean): APIGatewayProxyEventV2 {
 }
 
 /** One HTTP request over a keep-alive agent; resolves with the status and the x-cache header. */
-function httpCall(agent: Agent, url: URL, method: string, headers: Record<string, string>, body?: string): Promise<{ status: number; cache: string }> {
+function httpCall(
+  agent: Agent,
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; cache: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { agent, method, headers }, (res) => {
       res.resume();
