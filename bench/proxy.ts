@@ -4,8 +4,10 @@
  *   (b) the proxy handler invoked with an HTTP API event that hits the cache
  *   (c) the handler on a miss (Cache-Control: no-cache) against the local example service
  *   (d) the same HTTP request to the example service, made directly
- * Prints p50/p99 latency and throughput of each, and the ratios b/a and c/d (targets: b/a ≤ 1.5
- * and c/d ≤ 1.1 at p50). Everything runs on 127.0.0.1; Redis at REDIS_URL (default
+ *   (e) a cache hit through the local HTTP server (`ml-rollout proxy`), over HTTP
+ *   (f) the example service's GET /health, called directly over HTTP (the same client as e)
+ * Prints p50/p99 latency and throughput of each, and the ratios b/a, c/d and e/f (targets:
+ * b/a ≤ 1.5, c/d ≤ 1.1 and e/f ≤ 1.2 at p50). Everything runs on 127.0.0.1; Redis at REDIS_URL (default
  * redis://127.0.0.1:6379) must be running.
  */
 import { spawn } from 'node:child_process';
@@ -16,7 +18,8 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { Redis } from 'ioredis';
-import { createLocalHandler, localContext } from '../cli/proxy-server.js';
+import { request as httpRequest, Agent } from 'node:http';
+import { createLocalHandler, localContext, startLocalProxy } from '../cli/proxy-server.js';
 import { LocalStateStore } from '../lib/state/local-store.js';
 
 const ENVIRONMENT = 'bench';
@@ -144,6 +147,25 @@ function event(noCache: boolean): APIGatewayProxyEventV2 {
   };
 }
 
+/** One HTTP request over a keep-alive agent; resolves with the status and the x-cache header. */
+function httpCall(
+  agent: Agent,
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; cache: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { agent, method, headers }, (res) => {
+      res.resume();
+      res.once('end', () => resolve({ status: res.statusCode ?? 0, cache: String(res.headers['x-cache']) }));
+      res.once('error', reject);
+    });
+    req.once('error', reject);
+    req.end(body);
+  });
+}
+
 /** Answers that were not what the row measures (a hit that failed open becomes a miss): reported, not hidden. */
 const off: Record<string, number> = {};
 
@@ -239,6 +261,50 @@ async function main(): Promise<void> {
     const cd = c.p50 / d.p50;
     console.log(`b/a at p50: ${ba.toFixed(2)} (target ≤ 1.5: ${ba <= 1.5 ? 'met' : 'NOT met'}) · at p99: ${(b.p99 / a.p99).toFixed(2)}`);
     console.log(`c/d at p50: ${cd.toFixed(2)} (target ≤ 1.1: ${cd <= 1.1 ? 'met' : 'NOT met'}) · at p99: ${(c.p99 / d.p99).toFixed(2)}`);
+    // (e)/(f): the local HTTP server against the service's own HTTP server, one client for both.
+    const server = await startLocalProxy({
+      environment: ENVIRONMENT,
+      port: 0,
+      env: {
+        ...process.env,
+        ML_ROLLOUT_HOME: home,
+        REDIS_URL: redisUrl,
+        ML_ROLLOUT_API_KEY: API_KEY,
+        PROXY_KEY_PREFIX: prefix,
+        POWERTOOLS_LOG_LEVEL: 'ERROR',
+      },
+      log: () => undefined,
+    });
+    const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+    try {
+      const proxied = new URL(`${server.url}/v1/${ENVIRONMENT}/predict`);
+      const headers = { 'content-type': 'application/json', 'x-api-key': API_KEY, 'content-length': String(Buffer.byteLength(BODY)) };
+      const health = new URL(`${example.url}/health`);
+      const [e, f] = await measurePair(
+        SEQUENTIAL.hit,
+        [
+          '(e) local HTTP server, cache hit',
+          async () => {
+            const r = await httpCall(agent, proxied, 'POST', headers, BODY);
+            if (r.status !== 200) throw new Error(`proxy answered ${r.status}`);
+            if (r.cache !== 'hit') off[`${r.cache} instead of hit`] = (off[`${r.cache} instead of hit`] ?? 0) + 1;
+          },
+        ],
+        [
+          '(f) service GET /health, direct HTTP',
+          async () => {
+            const r = await httpCall(agent, health, 'GET', {});
+            if (r.status !== 200) throw new Error(`service answered ${r.status}`);
+          },
+        ],
+      );
+      for (const x of [e, f]) console.log(`${x.label.padEnd(42)}${ms(x.p50)} ${ms(x.p99)}${x.throughput.toFixed(0).padStart(10)}`);
+      const ef = e.p50 / f.p50;
+      console.log(`e/f at p50: ${ef.toFixed(2)} (target ≤ 1.2: ${ef <= 1.2 ? 'met' : 'NOT met'}) · at p99: ${(e.p99 / f.p99).toFixed(2)}`);
+    } finally {
+      agent.destroy();
+      await server.close();
+    }
     const m = local.metrics;
     console.log(
       `proxy counters: hits ${m.get('CacheHit')}, misses ${m.get('CacheMiss')}, bypass ${m.get('CacheBypass')}, fail-open ${m.get('CacheFailOpen')} (Redis timeout ${local.config.redisTimeoutMs} ms)`,

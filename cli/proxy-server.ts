@@ -8,7 +8,7 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { Redis } from 'ioredis';
 import { createInferenceProxyHandler, type InferenceProxyHandler } from '../functions/inference-proxy.js';
 import { stateHome } from '../lib/plan/defaults.js';
-import { staticKeys } from '../lib/proxy/auth.js';
+import { staticKeys, type ApiKeyAuth } from '../lib/proxy/auth.js';
 import { buildProxy } from '../lib/proxy/build.js';
 import { proxyConfigFromEnv, type ProxyConfig } from '../lib/proxy/config.js';
 import { PROXY_DEFAULTS, PROXY_ROUTE } from '../lib/proxy/defaults.js';
@@ -34,6 +34,22 @@ export interface LocalProxyOptions {
   env?: NodeJS.ProcessEnv;
   /** Lines for the user: what it caches in, whether auth is on, warnings. */
   log?: (line: string) => void;
+  /** The HTTP server's bounds (default PROXY_DEFAULTS.local*; tests shorten them). */
+  limits?: Partial<ServerLimits>;
+}
+
+/** Bounds of the local proxy's HTTP server. */
+export interface ServerLimits {
+  /** ms for a request's headers to arrive */
+  headersTimeoutMs: number;
+  /** ms for a whole request (headers and body) to arrive */
+  requestTimeoutMs: number;
+  /** ms an idle keep-alive connection stays open */
+  keepAliveTimeoutMs: number;
+  /** connections open at once; more are closed at once */
+  maxConnections: number;
+  /** ms between the server's checks of the timeouts above */
+  checkEveryMs: number;
 }
 
 export interface LocalProxy {
@@ -49,6 +65,8 @@ const ROUTE = /^\/v1\/([^/]+)\/predict$/;
 /** The handler as `ml-rollout proxy` builds it, without the HTTP server (the benchmark calls it directly). */
 export interface LocalHandler {
   handler: InferenceProxyHandler;
+  /** The handler's key check, run by the local HTTP server before it reads a body. */
+  auth: ApiKeyAuth;
   config: ProxyConfig;
   metrics: CountingMetrics;
   logger: Logger;
@@ -116,6 +134,7 @@ export async function createLocalHandler(options: Omit<LocalProxyOptions, 'port'
       logger,
       logDebugSampling: debugSamplingFromEnv(env),
     }),
+    auth: parts.auth,
     config,
     metrics,
     logger,
@@ -127,45 +146,66 @@ export async function createLocalHandler(options: Omit<LocalProxyOptions, 'port'
 
 /**
  * The Lambda's handler behind node:http, in front of a local environment: the same route, the
- * same answers (see createLocalHandler for what it uses).
+ * same answers (see createLocalHandler for what it uses). Bounded before the handler runs: the
+ * route and the API key are checked before any of the body is read, a body is refused (413) as
+ * soon as it passes the limit (by its Content-Length, or while it arrives), and headers, whole
+ * requests, idle connections and the number of connections have limits (docs/proxy.md).
  */
 export async function startLocalProxy(options: LocalProxyOptions): Promise<LocalProxy> {
   const local = await createLocalHandler(options);
-  const { handler, config, metrics, logger } = local;
+  const { handler, config, metrics, logger, auth } = local;
+  const maxBytes = config.maxBodyBytes;
 
-  const server = createServer((req, res) => {
-    void serve(req, res).catch((err: unknown) => {
+  const limits: ServerLimits = {
+    headersTimeoutMs: PROXY_DEFAULTS.localHeadersTimeoutMs,
+    requestTimeoutMs: PROXY_DEFAULTS.localRequestTimeoutMs,
+    keepAliveTimeoutMs: PROXY_DEFAULTS.localKeepAliveTimeoutMs,
+    maxConnections: PROXY_DEFAULTS.localMaxConnections,
+    checkEveryMs: PROXY_DEFAULTS.localTimeoutCheckMs,
+    ...options.limits,
+  };
+  const server = createServer({ connectionsCheckingInterval: limits.checkEveryMs }, (req, res) => {
+    const fail = (err: unknown) => {
       logger.error('local proxy failed', err instanceof Error ? err : new Error(String(err)));
       if (!res.headersSent) send(res, errorResponse(err));
       else res.destroy();
-    });
+    };
+    try {
+      const url = req.url ?? '/';
+      const q = url.indexOf('?');
+      const pathname = q < 0 ? url : url.slice(0, q);
+      const match = ROUTE.exec(pathname);
+      if (!match) return refuse(req, res, NOT_FOUND);
+      // The key before the body: an unauthenticated client cannot make the proxy read anything.
+      const presented = req.headers['x-api-key'];
+      const checked = auth.verify(typeof presented === 'string' ? presented : undefined);
+      const go = () => {
+        const declared = Number(req.headers['content-length']);
+        if (declared > maxBytes) return refuse(req, res, errorResponse(new PayloadTooLargeError(maxBytes)));
+        readBody(req, maxBytes, (body) => {
+          if (body === null) return refuse(req, res, errorResponse(new PayloadTooLargeError(maxBytes)));
+          handler(toEvent(req, pathname, url, q, decodeURIComponent(match[1] ?? ''), body), localContext()).then((r) => send(res, r), fail);
+        });
+      };
+      if (checked instanceof Promise) checked.then(go, (err: unknown) => refuse(req, res, errorResponse(err)));
+      else go();
+    } catch (err) {
+      // verify() throws the 401/403 errors when the keys are at hand.
+      refuse(req, res, errorResponse(err));
+    }
   });
-
-  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://local');
-    const match = ROUTE.exec(url.pathname);
-    const body = await readBody(req, config.maxBodyBytes);
-    if (!match) {
-      send(res, {
-        statusCode: 404,
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ error: 'not_found', message: `the proxy answers ${PROXY_ROUTE} only` }),
-      });
-      return;
-    }
-    if (body === null) {
-      send(res, errorResponse(new PayloadTooLargeError(config.maxBodyBytes)));
-      return;
-    }
-    send(res, await handler(toEvent(req, url, decodeURIComponent(match[1] ?? ''), body), localContext()));
-  }
+  // Slow clients: headers within 10 s, the whole request within 30 s, idle keep-alive 5 s.
+  server.headersTimeout = limits.headersTimeoutMs;
+  server.requestTimeout = limits.requestTimeoutMs;
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  server.maxConnections = limits.maxConnections;
 
   const port = options.port ?? PROXY_DEFAULTS.localPort;
   const host = options.host ?? PROXY_DEFAULTS.localHost;
-  await new Promise<void>((ready, fail) => {
-    server.once('error', fail);
+  await new Promise<void>((ready, reject) => {
+    server.once('error', reject);
     server.listen(port, host, () => {
-      server.off('error', fail);
+      server.off('error', reject);
       ready();
     });
   });
@@ -184,34 +224,68 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
   };
 }
 
-/** The body, or null once it passes `maxBytes` (the rest is read and dropped, never kept). */
-async function readBody(req: IncomingMessage, maxBytes: number): Promise<string | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size <= maxBytes) chunks.push(chunk);
-  }
-  return size > maxBytes ? null : Buffer.concat(chunks).toString('utf8');
+const NOT_FOUND: Result = {
+  statusCode: 404,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ error: 'not_found', message: `the proxy answers ${PROXY_ROUTE} only` }),
+};
+
+type Result = { statusCode?: number; headers?: Record<string, unknown>; body?: string };
+
+/** Answers without reading the body, then closes the connection: what the client still sends is never read. */
+function refuse(req: IncomingMessage, res: ServerResponse, result: Result): void {
+  res.shouldKeepAlive = false;
+  send(res, result);
+  res.once('finish', () => req.destroy());
 }
 
-function send(res: ServerResponse, result: { statusCode?: number; headers?: Record<string, unknown>; body?: string }): void {
+/** The body, or null as soon as it passes `maxBytes` (reading stops there). */
+function readBody(req: IncomingMessage, maxBytes: number, done: (body: string | null) => void): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let over = false;
+  req.on('data', (chunk: Buffer) => {
+    if (over) return;
+    size += chunk.length;
+    if (size > maxBytes) {
+      over = true;
+      req.pause();
+      done(null);
+      return;
+    }
+    chunks.push(chunk);
+  });
+  req.once('end', () => {
+    if (!over) done(chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+  });
+}
+
+function send(res: ServerResponse, result: Result): void {
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(result.headers ?? {})) headers[k] = String(v);
+  const given = result.headers;
+  if (given) for (const k in given) headers[k] = String(given[k]);
   res.writeHead(result.statusCode ?? 200, headers);
   res.end(result.body ?? '');
 }
 
+/** Request ids of this process: unique enough for logs, and cheaper than a UUID per request. */
+let requests = 0;
+const run = randomUUID().slice(0, 8);
+
 /** An HTTP API payload 2.0 event, as API Gateway would build it for this request. */
-function toEvent(req: IncomingMessage, url: URL, environment: string, body: string): APIGatewayProxyEventV2 {
+function toEvent(req: IncomingMessage, path: string, url: string, q: number, environment: string, body: string): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
-  const now = new Date();
+  const given = req.headers;
+  for (const k in given) {
+    const v = given[k];
+    if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+  }
+  const now = Date.now();
   return {
     version: '2.0',
     routeKey: PROXY_ROUTE,
-    rawPath: url.pathname,
-    rawQueryString: url.search.slice(1),
+    rawPath: path,
+    rawQueryString: q < 0 ? '' : url.slice(q + 1),
     headers,
     pathParameters: { environment },
     body,
@@ -223,16 +297,16 @@ function toEvent(req: IncomingMessage, url: URL, environment: string, body: stri
       domainPrefix: 'local',
       http: {
         method: req.method ?? 'GET',
-        path: url.pathname,
+        path,
         protocol: `HTTP/${req.httpVersion}`,
         sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
         userAgent: headers['user-agent'] ?? '',
       },
-      requestId: randomUUID(),
+      requestId: `${run}-${++requests}`,
       routeKey: PROXY_ROUTE,
       stage: '$default',
-      time: now.toISOString(),
-      timeEpoch: now.getTime(),
+      time: new Date(now).toISOString(),
+      timeEpoch: now,
     },
   };
 }
@@ -248,7 +322,7 @@ export function localContext(): Context {
     functionVersion: '$LATEST',
     invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:inference-proxy-local',
     memoryLimitInMB: '512',
-    awsRequestId: randomUUID(),
+    awsRequestId: `${run}-${requests}`,
     logGroupName: 'local',
     logStreamName: 'local',
     getRemainingTimeInMillis: () => 30_000,

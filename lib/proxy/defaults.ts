@@ -18,6 +18,8 @@ export const PROXY_DEFAULTS = {
   localKeepAliveTimeoutMs: 5_000,
   /** The local proxy's HTTP server: connections open at once; more are refused. */
   localMaxConnections: 1_024,
+  /** How often the local proxy's HTTP server checks the timeouts above, ms (Node's default is 30 s). */
+  localTimeoutCheckMs: 1_000,
   /** Largest request body accepted, bytes (decoded). Larger → 413, nothing forwarded. */
   maxBodyBytes: 1_048_576,
   /** How long one upstream call may take, ms, before the caller gets 504. */
