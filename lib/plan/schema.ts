@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { DEFAULTS, DEFAULT_PHASES } from './defaults.js';
 import { slug, targetSchema } from './target-schema.js';
 import { capacitySchema } from './capacity-schema.js';
+import { trafficSchema } from './traffic-schema.js';
 
 /** Environment variable values: YAML scalars are accepted and kept as strings. */
 const settingValue = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
@@ -33,6 +34,8 @@ export const phaseSchema = z.strictObject({
   /** How long the phase may take to become healthy, s (default 120 locally, 900 on EB, 1800 on SageMaker). */
   deadlineSeconds: z.number().int().min(1).max(86_400).optional(),
   gate: gateSchema.default({}),
+  /** How this phase moves traffic to its new version; wins over the manifest's `traffic:`. */
+  traffic: trafficSchema.optional(),
 });
 export type PhaseSpec = z.infer<typeof phaseSchema>;
 
@@ -62,6 +65,8 @@ export const manifestSchema = z
     smoke: z.array(smokeSchema).default([]),
     /** The memory the service needs; checked against the instance type before any change. */
     capacity: capacitySchema.optional(),
+    /** How every phase that deploys moves traffic (default all at once: blue/green); a phase may carry its own. */
+    traffic: trafficSchema.optional(),
     phases: z
       .array(phaseSchema)
       .min(1)
