@@ -20,7 +20,8 @@ export async function planBundle(bundle: string): Promise<{ plan: Plan; manifest
 
 /** "canary 10 % (30 s) → 50 % (30 s) → 100 % (bake); compare p95LatencyRatio ≤ 1.5": each step and its wait. */
 export function trafficLine(t: PlanTraffic | undefined): string {
-  if (!t || t.steps.length <= 1) return 'all at once (blue/green: the new version takes 100 % once healthy, the old one serving until then)';
+  if (!t || t.steps.length <= 1)
+    return 'all at once (blue/green: the new version takes 100 % once healthy, the old one serving until then)';
   const steps = t.steps.map((s) => (s === 100 ? '100 % (bake)' : `${s} % (${t.stepSeconds} s)`)).join(' → ');
   const compare = Object.entries(t.compare ?? {}).map(([k, v]) => `${k} ≤ ${v}`);
   return `${t.strategy} ${steps}${compare.length ? `; compare ${compare.join(', ')}` : ''}`;
