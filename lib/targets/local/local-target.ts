@@ -272,7 +272,14 @@ export class LocalTarget implements Target {
     const routerClient = this.router(environment);
     const router = await routerClient.ensure(await this.publicPort(environment));
     let processes = await this.processes(environment);
-    const routes = await routerClient.routes();
+    let routes = await routerClient.routes();
+    const legacy = processes.length === 0 ? await this.record(environment) : null;
+    if (legacy && (await isRunning(legacy.pid))) {
+      // An environment started before it had a router: its process keeps serving, now behind the router.
+      processes = [legacy];
+      routes = [{ id: routeId(legacy), version: legacy.version, url: legacy.url, weight: 100 }];
+      await routerClient.setRoutes(routes);
+    }
     if (what.firstPhase) {
       // A rollout begins: what serves is the known-good; anything else (left by an interrupted run) stops.
       const serving = (p: VersionProcess) => (routes.find((r) => r.id === routeId(p))?.weight ?? 0) > 0;
