@@ -8,6 +8,8 @@ import { handler as recordRollback } from '../functions/record-rollback.js';
 import { handler as releaseLock } from '../functions/release-lock.js';
 import { handler as restoreSnapshot } from '../functions/restore-snapshot.js';
 import { handler as sampleGate } from '../functions/sample-gate.js';
+import { handler as shiftTraffic } from '../functions/shift-traffic.js';
+import { handler as retireOld } from '../functions/retire-old.js';
 import { handler as takeSnapshot } from '../functions/take-snapshot.js';
 import { handler as validateBundle } from '../functions/validate-bundle.js';
 import { handler as verifyRestore } from '../functions/verify-restore.js';
@@ -27,6 +29,8 @@ export const TASK_FUNCTIONS: Readonly<Record<string, TaskFunction>> = {
   applyPhase,
   checkStable,
   sampleGate,
+  shiftTraffic,
+  retireOld,
   recordKnownGood,
   releaseLock,
   restoreSnapshot,

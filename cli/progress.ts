@@ -65,6 +65,7 @@ export class Progress {
         return `✗ failed: cannot take the snapshot: ${f.cause}`;
       case 'ApplyPhase':
       case 'CheckStable':
+      case 'ShiftTraffic':
       case 'SampleGate':
         return `${this.phaseTag(this.phaseIndex)} ✗ failed: ${f.cause}`;
       case 'RestoreSnapshot':
@@ -131,6 +132,12 @@ export class Progress {
           this.write(`${tag} waiting: ${o.probe.detail}`);
         }
         return;
+      case 'ShiftTraffic': {
+        // The live step and weight: "traffic step 1/3: 2.0.0 takes 10 % (1.0.0 90 %), measured 30 s".
+        const t = o.traffic as { index: number; count: number; detail: string; seconds: number } | undefined;
+        if (t) this.write(`${tag} traffic step ${t.index + 1}/${t.count}: ${t.detail}${t.seconds ? `, measured ${t.seconds} s` : ''}`);
+        return;
+      }
       case 'SampleGate':
         return this.gate(tag, o.phaseRun?.bake, at);
       case 'VerifyRestore':

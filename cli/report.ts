@@ -29,6 +29,8 @@ export interface RolloutReport {
     error?: string;
     /** What the target changed besides the deployment (a target group's health check). */
     notes?: string[];
+    /** One entry per traffic step, the new version's share in order (all at once: one entry at 100). */
+    traffic: { percent: number; status: 'passed' | 'failed' | 'skipped'; checks: Check[] }[];
   }[];
   rollback: { performed: boolean; restoredVersion: string | null; verified: boolean };
   /** One line: why the rollout did not succeed. */
@@ -53,7 +55,7 @@ export function statusOf(result: RunResult): ReportStatus {
 export function buildReport(
   result: RunResult,
   record: RolloutRecord | null,
-  head: { environment: string | null; version: string | null },
+  head: { environment: string | null; version: string | null; steps?: number[][] },
 ): RolloutReport {
   const status = statusOf(result);
   return {
@@ -62,7 +64,7 @@ export function buildReport(
     environment: record?.environment ?? head.environment,
     version: record?.version ?? head.version,
     previousVersion: record?.previousVersion ?? null,
-    phases: (record?.phases ?? []).map((p) => ({
+    phases: (record?.phases ?? []).map((p, i) => ({
       name: p.name,
       // A phase that never started (rejected, unchanged) or was cut short reads as skipped.
       status: p.status === 'passed' || p.status === 'failed' ? p.status : 'skipped',
@@ -70,6 +72,10 @@ export function buildReport(
       ...(p.measurements ? { measurements: p.measurements } : {}),
       ...(p.error ? { error: p.error } : {}),
       ...(p.notes?.length ? { notes: p.notes } : {}),
+      // A step never reached (or still running when the run ended) reads as skipped.
+      traffic: (p.traffic ?? (head.steps?.[i] ?? [100]).map((percent) => ({ percent, status: 'skipped' as const, checks: [] }))).map(
+        (t) => ({ percent: t.percent, status: t.status === 'passed' || t.status === 'failed' ? t.status : 'skipped', checks: t.checks }),
+      ),
     })),
     rollback: record?.rollback
       ? { performed: record.rollback.performed, restoredVersion: record.rollback.restoredVersion, verified: record.rollback.verified }

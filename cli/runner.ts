@@ -30,11 +30,14 @@ async function run(dir: string): Promise<void> {
     pid: process.pid,
     startedAt: new Date(rt.clock.now()).toISOString(),
   });
-  let head: { environment: string | null; version: string | null } = { environment: spec.environment, version: spec.version };
+  let head: { environment: string | null; version: string | null; steps?: number[][] } = {
+    environment: spec.environment,
+    version: spec.version,
+  };
   const onEvent = (e: EngineEvent) => {
     if (e.type === 'StateExited' && e.state === 'ValidateBundle') {
       const plan = (e.output as { plan?: Plan }).plan;
-      if (plan) head = { environment: plan.environment, version: plan.version };
+      if (plan) head = { environment: plan.environment, version: plan.version, steps: plan.phases.map((p) => p.traffic?.steps ?? [100]) };
     }
     append(e);
   };

@@ -12,6 +12,9 @@ export function summaryLines(report: RolloutReport, url: string | null, bundle?:
   const lines = ['', `Summary: ${subject}`];
   for (const p of report.phases) {
     lines.push(`  ${MARK[p.status] ?? '?'} ${p.name} (${p.status})`);
+    // Steps only where there were several (all at once is the phase itself).
+    if ((p.traffic?.length ?? 0) > 1)
+      lines.push(`      traffic: ${p.traffic.map((t) => `${MARK[t.status] ?? '?'} ${t.percent} %`).join(' → ')}`);
     for (const note of p.notes ?? []) lines.push(`      changed: ${note}`);
     for (const c of p.checks) lines.push(`      ${c.passed ? '✓' : '✗'} ${describeCheck(c)}`);
     const m = p.measurements;

@@ -6,7 +6,7 @@ import { limitsFromEnv } from '../../lib/bundle/limits.js';
 import { platformFiles, type PlatformFile } from '../../lib/bundle/platform.js';
 import { readBundle } from '../../lib/bundle/read.js';
 import { describeCapacity } from '../../lib/plan/capacity.js';
-import { resolvePlan, type Plan } from '../../lib/plan/plan.js';
+import { resolvePlan, type Plan, type PlanTraffic } from '../../lib/plan/plan.js';
 import { AWS_DEFAULTS } from '../../lib/plan/defaults.js';
 import type { Manifest } from '../../lib/plan/schema.js';
 import { modelLines } from './plan-model.js';
@@ -24,6 +24,15 @@ export async function planBundle(bundle: string): Promise<{ plan: Plan; manifest
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/** "canary 10 % (30 s) → 50 % (30 s) → 100 % (bake); compare p95LatencyRatio ≤ 1.5": each step and its wait. */
+export function trafficLine(t: PlanTraffic | undefined): string {
+  if (!t || t.steps.length <= 1)
+    return 'all at once (blue/green: the new version takes 100 % once healthy, the old one serving until then)';
+  const steps = t.steps.map((s) => (s === 100 ? '100 % (bake)' : `${s} % (${t.stepSeconds} s)`)).join(' → ');
+  const compare = Object.entries(t.compare ?? {}).map(([k, v]) => `${k} ≤ ${v}`);
+  return `${t.strategy} ${steps}${compare.length ? `; compare ${compare.join(', ')}` : ''}`;
 }
 
 /** What `plan` prints: the plan, then the capacity preflight's fit and cost. */
@@ -55,6 +64,7 @@ export function planLines({ plan, manifest, platformFiles }: { plan: Plan; manif
     lines.push(
       `     deadline ${p.deadlineSeconds} s, bake ${p.bakeSeconds} s${p.bakeSeconds ? ` (a sample every ${plan.sampleSeconds} s)` : ''}`,
     );
+    lines.push(`     traffic: ${trafficLine(p.traffic)}`);
   }
   lines.push(...shortBakeNotes(plan));
   lines.push(...describeCapacity(manifest));

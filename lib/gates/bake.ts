@@ -1,6 +1,6 @@
 import { DEFAULTS } from '../plan/defaults.js';
 import type { PlanPhase } from '../plan/plan.js';
-import type { RequestResult, Sample } from './sample.js';
+import type { RequestResult, Sample, VersionWindows } from './sample.js';
 import { summarize } from './stats.js';
 import type { Check } from './verdict.js';
 
@@ -38,6 +38,10 @@ export interface BakeWindow {
   done: boolean;
   /** The latest verdict's checks. */
   checks: Check[];
+  /** Index of the traffic step this window measures (absent: the phase's only one). */
+  step?: number;
+  /** What the router saw of each version over the window (user traffic), where it splits it. */
+  versions?: VersionWindows;
 }
 
 /** Adds one sample to the window (a new window when `window` is null or belongs to another phase). */

@@ -48,4 +48,25 @@ export interface Sample {
    */
   metricsSince?: number;
   cursor: Record<string, unknown> | null;
+  /** Where a router splits user traffic: what it saw of each version since the window began. */
+  versions?: VersionWindows;
+}
+
+/** User requests one version answered through the environment's router over a window. */
+export interface VersionWindow {
+  version: string | null;
+  /** Share of user requests it takes, %. */
+  weight: number;
+  requests: number;
+  /** Answers ≥ 500 or none. */
+  errors: number;
+  /** ms; null without answered requests. */
+  p95LatencyMs: number | null;
+}
+
+/** The new version and the one it replaces, each measured apart over the same window. */
+export interface VersionWindows {
+  new: VersionWindow;
+  /** null when no other version takes traffic (a step at 100 %). */
+  old: VersionWindow | null;
 }

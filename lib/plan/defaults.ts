@@ -41,6 +41,8 @@ export const DEFAULTS = {
   bakeRoundsPerSample: 5,
   /** Largest number of latencies kept for a bake window (percentiles are computed over them). */
   maxLatencySamples: 2_000,
+  /** How long each traffic step is measured under the phase's gate before the next, s. */
+  trafficStepSeconds: 60,
 } as const;
 
 /** Where local state lives: $ML_ROLLOUT_HOME, default ./.ml-rollout. */

@@ -2,6 +2,7 @@ import { DEFAULTS } from './defaults.js';
 import type { GateSpec, GoldenRequest, Manifest, SmokeRequest } from './schema.js';
 import type { AgreementSpec } from './answers-schema.js';
 import type { CapacitySpec } from './capacity-schema.js';
+import { phaseTraffic, trafficSteps, type TrafficStrategy } from './traffic-schema.js';
 import type { TargetSpec } from './target-schema.js';
 
 /** A gate with its defaults applied. Thresholds absent from the manifest are not checked. */
@@ -24,6 +25,18 @@ export interface PlanPhase {
   /** s */
   deadlineSeconds: number;
   gate: PlanGate;
+  /** How the phase moves user traffic to its new version: the weights (%) step by step, ending at 100. */
+  traffic?: PlanTraffic;
+}
+
+/** A phase's traffic, resolved: always at least one step (100). */
+export interface PlanTraffic {
+  strategy: TrafficStrategy;
+  /** e.g. [10, 50, 100]; all-at-once: [100]. */
+  steps: number[];
+  /** How long each step before the last is measured, s; the last (100 %) is measured for the phase's bakeSeconds. */
+  stepSeconds: number;
+  compare?: { p95LatencyRatio?: number; errorRateDeltaPercent?: number };
 }
 
 /** Where the bundle's files are: a local directory, or an object in S3. */
@@ -75,6 +88,7 @@ export function resolvePlan(
       bakeSeconds: p.bakeSeconds,
       deadlineSeconds: p.deadlineSeconds ?? DEFAULTS.deadlineSeconds[type],
       gate: { ...p.gate, inferenceMs: p.gate.inferenceMs ?? DEFAULTS.inferenceMs },
+      traffic: resolveTraffic(phaseTraffic(manifest, p)),
     };
   });
   return {
@@ -95,8 +109,20 @@ export function resolvePlan(
   };
 }
 
+function resolveTraffic(t: ReturnType<typeof phaseTraffic>): PlanTraffic {
+  return {
+    strategy: t?.strategy ?? 'all-at-once',
+    steps: trafficSteps(t),
+    stepSeconds: t?.stepSeconds ?? DEFAULTS.trafficStepSeconds,
+    ...(t?.compare ? { compare: t.compare } : {}),
+  };
+}
+
 /** Longest the rollout can take, s: every deadline and bake, for the lock's lease. */
 export function longestRolloutSeconds(plan: Plan): number {
-  const phases = plan.phases.reduce((s, p) => s + p.deadlineSeconds + p.bakeSeconds, 0);
+  const phases = plan.phases.reduce(
+    (s, p) => s + p.deadlineSeconds + p.bakeSeconds + (p.traffic ? (p.traffic.steps.length - 1) * p.traffic.stepSeconds : 0),
+    0,
+  );
   return phases + DEFAULTS.rollbackDeadlineSeconds[plan.target.type] + DEFAULTS.lockMarginSeconds;
 }

@@ -4,6 +4,7 @@ import { slug, targetSchema } from './target-schema.js';
 import { capacitySchema } from './capacity-schema.js';
 import { MAX, ORIGIN_RELATIVE_PATH } from './limits.js';
 import { agreementSchema, expectSchema } from './answers-schema.js';
+import { trafficSchema } from './traffic-schema.js';
 
 /**
  * A health or smoke path: origin-relative only, so that every gate request goes to the service
@@ -58,6 +59,8 @@ export const phaseSchema = z.strictObject({
   /** How long the phase may take to become healthy, s (default 120 locally, 900 on EB, 1800 on SageMaker). */
   deadlineSeconds: z.number().int().min(1).max(86_400).optional(),
   gate: gateSchema.default({}),
+  /** How this phase moves traffic to its new version; wins over the manifest's `traffic:`. */
+  traffic: trafficSchema.optional(),
 });
 export type PhaseSpec = z.infer<typeof phaseSchema>;
 
@@ -106,6 +109,8 @@ export const manifestSchema = z
     agreement: agreementSchema.optional(),
     /** The memory the service needs; checked against the instance type before any change. */
     capacity: capacitySchema.optional(),
+    /** How every phase that deploys moves traffic (default all at once: blue/green); a phase may carry its own. */
+    traffic: trafficSchema.optional(),
     phases: z
       .array(phaseSchema)
       .min(1)

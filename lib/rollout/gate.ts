@@ -3,6 +3,8 @@ import { ErrorName, GateFailedError } from '../errors.js';
 import { accumulate, isComplete, measurementsOf, type BakeWindow } from '../gates/bake.js';
 import { evaluate } from '../gates/evaluate.js';
 import { describeCheck } from '../gates/verdict.js';
+import { compareChecks } from '../gates/compare.js';
+import { markStep, phaseSteps, type TrafficStep } from './traffic.js';
 import { PhaseStatus } from '../state/types.js';
 import type { Runtime } from '../runtime.js';
 import { keepLease } from './lease.js';
@@ -16,20 +18,31 @@ import { currentPhase, type PlannedState } from './state.js';
  * Between rounds the state machine waits (WaitForSample), so the load is steady and no Lambda sleeps.
  * Keeps the lock's lease.
  */
-export async function sampleGate(rt: Runtime, state: PlannedState): Promise<BakeWindow> {
+export async function sampleGate(rt: Runtime, state: PlannedState & { traffic?: TrafficStep }): Promise<BakeWindow> {
   const { plan } = state;
-  const phase = currentPhase(state);
+  const planPhase = currentPhase(state);
   await keepLease(rt, state);
-  const previous = state.phaseRun?.bake && state.phaseRun.bake.phase === phase.index ? state.phaseRun.bake : null;
+  // A traffic step is measured as a bake of its own: stepSeconds long, the last step the phase's bakeSeconds.
+  const step = state.traffic && state.traffic.phase === planPhase.index ? state.traffic : null;
+  const phase = step ? { ...planPhase, bakeSeconds: step.seconds } : planPhase;
+  const lastStep = !step || step.index >= step.count - 1;
+  const bake = state.phaseRun?.bake;
+  const previous = bake && bake.phase === phase.index && (bake.step ?? 0) === (step?.index ?? 0) ? bake : null;
   const sample = await rt.target(plan.target).sample(plan, phase, previous?.cursor ?? null);
   const model = await judgeModel(rt, state, phase, sample.requests);
-  const window = accumulate(previous, withoutAnswers(sample), phase);
+  const window = {
+    ...accumulate(previous, withoutAnswers(sample), phase),
+    ...(step ? { step: step.index } : {}),
+    ...(sample.versions ? { versions: sample.versions } : {}),
+  };
   const final = isComplete(window, rt.clock.now());
-  const server = evaluate(window, phase, final);
-  const verdict = { passed: server.passed && model.checks.every((c) => c.passed), checks: [...server.checks, ...model.checks] };
+  const judged = evaluate(window, phase, final);
+  const checks = [...judged.checks, ...model.checks, ...compareChecks(sample.versions, phaseSteps(phase).compare, final)];
+  const verdict = { passed: checks.every((c) => c.passed), checks };
   if (!verdict.passed) {
     const failed = verdict.checks.find((c) => !c.passed);
-    const message = `${phase.name} gate failed: ${failed ? describeCheck(failed) : 'a check failed'}`;
+    const at = step && step.percent < 100 ? ` at ${step.percent} % traffic` : '';
+    const message = `${phase.name} gate failed${at}: ${failed ? describeCheck(failed) : 'a check failed'}`;
     await updateRecord(rt, plan, state.rolloutId, (r) => {
       const p = r.phases[phase.index];
       if (p)
@@ -41,13 +54,15 @@ export async function sampleGate(rt: Runtime, state: PlannedState): Promise<Bake
           error: message,
         });
       r.failure ??= { phase: phase.name, error: ErrorName.GateFailed, message, ...(failed ? { check: failed } : {}) };
+      if (step) markStep(r, phase.index, step.index, 'failed', verdict.checks);
     });
     throw new GateFailedError(message);
   }
   if (final) {
     await updateRecord(rt, plan, state.rolloutId, (r) => {
+      if (step) markStep(r, phase.index, step.index, 'passed', verdict.checks);
       const p = r.phases[phase.index];
-      if (p)
+      if (p && lastStep)
         Object.assign(p, {
           status: PhaseStatus.Passed,
           checks: verdict.checks,

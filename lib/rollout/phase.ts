@@ -4,6 +4,7 @@ import { PhaseStatus } from '../state/types.js';
 import type { Runtime } from '../runtime.js';
 import { ProbeState } from '../targets/types.js';
 import { keepLease } from './lease.js';
+import { phaseSteps } from './traffic.js';
 import { updateRecord } from './record.js';
 import { currentPhase, type PhaseRun, type PlannedState } from './state.js';
 
@@ -40,6 +41,7 @@ export async function applyPhase(rt: Runtime, state: PlannedState): Promise<Phas
     deadlineAt: now + phase.deadlineSeconds * 1000,
     url: deployment.url,
     ...(deployment.targetState ? { targetState: deployment.targetState } : {}),
+    steps: phaseSteps(phase).steps,
   };
 }
 

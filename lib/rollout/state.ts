@@ -55,6 +55,8 @@ export interface PhaseRun {
   url: string | null;
   targetState?: Record<string, unknown>;
   bake?: BakeWindow;
+  /** The phase's traffic steps, % of user requests to the new version, ending at 100. */
+  steps?: number[];
 }
 
 /** The error a Catch put at $.error / $.rollbackError. */

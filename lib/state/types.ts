@@ -82,6 +82,17 @@ export interface PhaseRecord {
   notes?: string[];
   /** What the gate measured over its window (latency percentiles, CPU, memory, requests). */
   measurements?: WindowMeasurements;
+  /** One entry per traffic step of the phase (all at once: one entry at 100). */
+  traffic?: TrafficStepRecord[];
+}
+
+/** One traffic step of a phase: the new version's share and the gate's verdict on it. */
+export interface TrafficStepRecord {
+  /** Share of user requests the new version took, %. */
+  percent: number;
+  /** running while measured; skipped when the phase ended before it. */
+  status: 'passed' | 'failed' | 'skipped' | 'running';
+  checks: Check[];
 }
 
 export interface RollbackRecord {

@@ -24,7 +24,9 @@ function deferred(type: TargetType, load: () => Promise<Target>): Target {
     async (...args: unknown[]): Promise<unknown> => {
       loaded ??= load();
       const target = await loaded;
-      return (target[method] as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+      const fn = target[method] as ((...a: unknown[]) => Promise<unknown>) | undefined;
+      // shift and retire are optional: a target without them has nothing to do there.
+      return fn ? fn.apply(target, args) : undefined;
     };
   return {
     type,
@@ -35,6 +37,8 @@ function deferred(type: TargetType, load: () => Promise<Target>): Target {
     restore: call('restore'),
     probeRestored: call('probeRestored'),
     health: call('health'),
+    shift: call('shift'),
+    retire: call('retire'),
   } as Target;
 }
 

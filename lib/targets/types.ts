@@ -57,4 +57,22 @@ export interface Target {
   health(plan: Plan): Promise<Probe>;
   /** Health of what restore() put back (stopped counts as healthy when release is null). */
   probeRestored(plan: Plan, release: Release | null): Promise<Probe>;
+  /**
+   * Moves `percent` % of user traffic to the phase's new version, the rest staying on the one it
+   * replaces (a ShiftTraffic state, once per step of the phase's traffic). Optional: a target
+   * without it has moved all traffic at apply.
+   */
+  shift?(plan: Plan, phase: PlanPhase, percent: number): Promise<TrafficShift>;
+  /** The rollout succeeded: stop what kept the known-good release ready for a switch back. Optional. */
+  retire?(plan: Plan): Promise<void>;
+}
+
+/** What a ShiftTraffic did. */
+export interface TrafficShift {
+  /** Share of user requests the new version now takes, %. */
+  percent: number;
+  /** The version that takes the rest, if any. */
+  from: string | null;
+  /** One line for progress, e.g. "2.0.0 takes 10 % (1.0.0 90 %)". */
+  detail: string;
 }

@@ -118,7 +118,7 @@ describe('rollout.asl.yml on Elastic Beanstalk (mocked)', () => {
     expect(r.status).toBe('SUCCEEDED');
     expect(count(r, 'ApplyPhase')).toBe(4);
     expect(count(r, 'SampleGate')).toBe(4);
-    expect(states(r).slice(-5)).toEqual(['RecordKnownGood', 'ReleaseLock', 'Outcome', 'NotifySucceeded', 'Succeeded']);
+    expect(states(r).slice(-6)).toEqual(['RecordKnownGood', 'RetireOld', 'ReleaseLock', 'Outcome', 'NotifySucceeded', 'Succeeded']);
     expect(eb).toHaveReceivedCommandTimes(CreateApplicationVersionCommand, 1);
     expect(eb).toHaveReceivedCommandTimes(UpdateEnvironmentCommand, 3);
     expect(fake.env.VersionLabel).toMatch(/^1\.0\.0-[0-9a-f]{12}$/);

@@ -56,7 +56,7 @@ describe('rollout.asl.yml paths', () => {
     expect(s.slice(0, 5)).toEqual(['ValidateBundle', 'AcquireLock', 'TakeSnapshot', 'AlreadyServing', 'StartPhases']);
     expect(s.filter((x) => x === 'ApplyPhase')).toHaveLength(4);
     expect(s.filter((x) => x === 'SampleGate')).toHaveLength(4);
-    expect(s.slice(-5)).toEqual(['RecordKnownGood', 'ReleaseLock', 'Outcome', 'NotifySucceeded', 'Succeeded']);
+    expect(s.slice(-6)).toEqual(['RecordKnownGood', 'RetireOld', 'ReleaseLock', 'Outcome', 'NotifySucceeded', 'Succeeded']);
     expect(s).not.toContain('RestoreSnapshot');
     expect((await rt.state.getKnownGood(ENV))?.current.version).toBe('1.0.0');
     expect(await rt.locks.get(ENV)).toBeNull();
@@ -247,7 +247,7 @@ describe('rollout.asl.yml paths', () => {
         acquireLock,
       });
       expect(r.status).toBe('SUCCEEDED');
-      expect(states(r).slice(-5)).toEqual(['RecordKnownGood', 'ReleaseLock', 'Outcome', 'NotifySucceeded', 'Succeeded']);
+      expect(states(r).slice(-6)).toEqual(['RecordKnownGood', 'RetireOld', 'ReleaseLock', 'Outcome', 'NotifySucceeded', 'Succeeded']);
       // The short lease of acquireLock above, then exactly one renewal by the first task that ran past half of it.
       expect(renewals).toHaveLength(2);
       expect(Date.parse(renewals[1]!) - Date.now()).toBeGreaterThan(60_000);
