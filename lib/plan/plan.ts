@@ -2,6 +2,7 @@ import { DEFAULTS } from './defaults.js';
 import type { GateSpec, Manifest, SmokeRequest } from './schema.js';
 import type { CapacitySpec } from './capacity-schema.js';
 import type { TargetSpec } from './target-schema.js';
+import type { Traffic } from './traffic-schema.js';
 
 /** A gate with its defaults applied. Thresholds absent from the manifest are not checked. */
 export interface PlanGate extends GateSpec {
@@ -23,6 +24,8 @@ export interface PlanPhase {
   /** s */
   deadlineSeconds: number;
   gate: PlanGate;
+  /** How this phase moves requests to the new version: its own traffic, else the manifest's; absent = all at once. */
+  traffic?: Traffic;
 }
 
 /** Where the bundle's files are: a local directory, or an object in S3. */
@@ -70,6 +73,7 @@ export function resolvePlan(
       bakeSeconds: p.bakeSeconds,
       deadlineSeconds: p.deadlineSeconds ?? DEFAULTS.deadlineSeconds[type],
       gate: { ...p.gate, inferenceMs: p.gate.inferenceMs ?? DEFAULTS.inferenceMs },
+      ...((p.traffic ?? manifest.traffic) ? { traffic: p.traffic ?? manifest.traffic } : {}),
     };
   });
   return {

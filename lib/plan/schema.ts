@@ -2,6 +2,8 @@ import * as z from 'zod';
 import { DEFAULTS, DEFAULT_PHASES } from './defaults.js';
 import { slug, targetSchema } from './target-schema.js';
 import { capacitySchema } from './capacity-schema.js';
+import { refineTargetTraffic } from './target-traffic.js';
+import { trafficSchema } from './traffic-schema.js';
 
 /** Environment variable values: YAML scalars are accepted and kept as strings. */
 const settingValue = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
@@ -33,6 +35,8 @@ export const phaseSchema = z.strictObject({
   /** How long the phase may take to become healthy, s (default 120 locally, 900 on EB, 1800 on SageMaker). */
   deadlineSeconds: z.number().int().min(1).max(86_400).optional(),
   gate: gateSchema.default({}),
+  /** This phase's own traffic (default: the manifest's). */
+  traffic: trafficSchema.optional(),
 });
 export type PhaseSpec = z.infer<typeof phaseSchema>;
 
@@ -62,6 +66,8 @@ export const manifestSchema = z
     smoke: z.array(smokeSchema).default([]),
     /** The memory the service needs; checked against the instance type before any change. */
     capacity: capacitySchema.optional(),
+    /** How each phase that deploys moves requests to the new version (default all at once). */
+    traffic: trafficSchema.optional(),
     phases: z
       .array(phaseSchema)
       .min(1)
@@ -75,6 +81,7 @@ export const manifestSchema = z
       }
       seen.add(p.name);
     });
+    refineTargetTraffic(m, ctx);
   });
 export type Manifest = z.infer<typeof manifestSchema>;
 
