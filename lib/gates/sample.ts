@@ -30,4 +30,10 @@ export interface Sample {
   /** Metrics the target measures itself (CloudWatch), overriding those computed from requests. */
   metrics?: { p95LatencyMs?: number | null; errorRatePercent?: number | null };
   cursor: Record<string, unknown> | null;
+  /**
+   * False while the target is still moving traffic by itself (Elastic Beanstalk's traffic-splitting
+   * evaluation, a SageMaker canary or linear shift): the window cannot end before it has finished.
+   * Absent: nothing is moving.
+   */
+  settled?: boolean;
 }

@@ -1,5 +1,5 @@
 import { isoAt } from '../clock.js';
-import { ErrorName, GateFailedError } from '../errors.js';
+import { DeadlineExceededError, ErrorName, GateFailedError } from '../errors.js';
 import { accumulate, isComplete, measurementsOf, type BakeWindow } from '../gates/bake.js';
 import { evaluate } from '../gates/evaluate.js';
 import { describeCheck } from '../gates/verdict.js';
@@ -22,7 +22,12 @@ export async function sampleGate(rt: Runtime, state: PlannedState): Promise<Bake
   const previous = state.phaseRun?.bake && state.phaseRun.bake.phase === phase.index ? state.phaseRun.bake : null;
   const sample = await rt.target(plan.target).sample(plan, phase, previous?.cursor ?? null);
   const window = accumulate(previous, sample, phase);
-  const final = isComplete(window, rt.clock.now());
+  // A target still shifting traffic by itself keeps the window open until it is done, within the phase's deadline.
+  const unsettled = sample.settled === false;
+  if (unsettled && rt.clock.now() > (state.phaseRun?.deadlineAt ?? Number.POSITIVE_INFINITY)) {
+    throw new DeadlineExceededError(`${phase.name}: the traffic shift did not finish within ${phase.deadlineSeconds} s`);
+  }
+  const final = isComplete(window, rt.clock.now()) && !unsettled;
   const verdict = evaluate(window, phase, final);
   if (!verdict.passed) {
     const failed = verdict.checks.find((c) => !c.passed);

@@ -34,7 +34,10 @@ export async function recordKnownGood(rt: Runtime, state: PlannedState): Promise
   const { plan } = state;
   const at = isoAt(rt.clock);
   const current = await rt.state.getKnownGood(plan.environment);
-  await rt.state.putKnownGood(pushKnownGood(current, plan.environment, releaseOf(state), at));
+  const release = releaseOf(state);
+  const finished = (await rt.target(plan.target).finish?.(plan, state.snapshot?.previous ?? null)) ?? {};
+  if (Object.keys(finished).length) release.targetState = { ...release.targetState, ...finished };
+  await rt.state.putKnownGood(pushKnownGood(current, plan.environment, release, at));
   const serving = await rt.state.getServing(plan.environment);
   if (serving) await rt.state.putServing({ ...serving, phase: null, updatedAt: at });
   await updateRecord(rt, plan, state.rolloutId, (r) => {

@@ -35,6 +35,11 @@ function deferred(type: TargetType, load: () => Promise<Target>): Target {
     restore: call('restore'),
     probeRestored: call('probeRestored'),
     health: call('health'),
+    finish: async (...args: unknown[]) => {
+      loaded ??= load();
+      const target = await loaded;
+      return target.finish ? target.finish.apply(target, args as Parameters<NonNullable<Target['finish']>>) : {};
+    },
   } as Target;
 }
 
