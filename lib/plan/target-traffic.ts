@@ -37,6 +37,12 @@ export function refineTargetTraffic(m: TrafficManifest, ctx: z.RefinementCtx): v
     } else if (target.type === TargetType.SageMaker) {
       const seconds = p.deadlineSeconds ?? DEFAULTS.deadlineSeconds.sagemaker;
       sageMakerTrafficIssues(traffic, where, { seconds, path: ['phases', i, 'deadlineSeconds'] }).forEach(add);
+      if ((target.alarms?.length ?? 0) >= 10 && traffic && traffic.strategy !== 'all-at-once') {
+        add({
+          path: ['target', 'alarms'],
+          message: "a canary or linear shift adds the rollout's own alarm: name at most 9 (SageMaker watches 10)",
+        });
+      }
     }
   });
 }

@@ -92,7 +92,11 @@ export interface TrafficIssue {
  * (NewVersionPercent) and an EvaluationTime in whole minutes from 3 to 600; there is no linear
  * shifting; BatchSize applies only to the batched policies. `where` is the traffic block's path.
  */
-export function ebTrafficIssues(spec: ElasticBeanstalkTargetSpec, traffic: Traffic | undefined, where: (string | number)[]): TrafficIssue[] {
+export function ebTrafficIssues(
+  spec: ElasticBeanstalkTargetSpec,
+  traffic: Traffic | undefined,
+  where: (string | number)[],
+): TrafficIssue[] {
   const issues: TrafficIssue[] = [];
   const policy = spec.deploymentPolicy;
   if (spec.batchSize !== undefined && !BATCHED.has(policy ?? '')) {

@@ -22,7 +22,15 @@ import { defaultEbClients, type EbClients } from './clients.js';
 import { decidePhase, decideSettled } from './decide.js';
 import { measureEnvironment, targetMetrics, type EnvironmentHealth } from './measure.js';
 import { parseDescription, restoreStateOf, versionLabel } from './names.js';
-import { diffConfig, instanceOptionsOf, isEmpty, overlayOptions, type EbConfig, type EbTargetState, type InstanceOption } from './options.js';
+import {
+  diffConfig,
+  instanceOptionsOf,
+  isEmpty,
+  overlayOptions,
+  type EbConfig,
+  type EbTargetState,
+  type InstanceOption,
+} from './options.js';
 import {
   canaryFleet,
   canaryPercent,
@@ -105,7 +113,8 @@ export class ElasticBeanstalkTarget implements Target {
     const env = await describeEnvironment(ctx);
     const label = versionLabel(plan.version, plan.digest);
     const canary = canaryPhase(plan);
-    const evaluating = canary && env.Status === 'Updating' ? decideEvaluation(env, label, canaryPercent(canary), await canaryFleet(ctx, label)) : null;
+    const evaluating =
+      canary && env.Status === 'Updating' ? decideEvaluation(env, label, canaryPercent(canary), await canaryFleet(ctx, label)) : null;
     if (evaluating) return evaluating;
     const version = env.VersionLabel === label ? null : await describeVersion(ctx, label);
     const decision = decidePhase(env, label, version);
@@ -113,7 +122,10 @@ export class ElasticBeanstalkTarget implements Target {
     if (decision.deploy && first) {
       // apply() found the version still processing and left the deployment of the first phase to us.
       const config = await describeConfig(ctx);
-      const changes = mergeChanges(diffConfig(config, wanted(ctx.spec, first)), policyChanges(config.policyOptions, phasePolicy(ctx, first)));
+      const changes = mergeChanges(
+        diffConfig(config, wanted(ctx.spec, first)),
+        policyChanges(config.policyOptions, phasePolicy(ctx, first)),
+      );
       await updateEnvironment(ctx, changes, label);
     }
     return decision.probe;

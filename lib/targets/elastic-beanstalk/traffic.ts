@@ -62,7 +62,10 @@ export function recordedPolicy(own: InstanceOption[], current: InstanceOption[])
 export async function canaryFleet(ctx: EbContext, label: string): Promise<{ healthy: number; total: number }> {
   const out = await aws(`DescribeInstancesHealth of environment ${ctx.spec.environment}`, () =>
     ctx.clients.eb.send(
-      new DescribeInstancesHealthCommand({ EnvironmentName: ctx.spec.environment, AttributeNames: ['Deployment', 'HealthStatus', 'Color'] }),
+      new DescribeInstancesHealthCommand({
+        EnvironmentName: ctx.spec.environment,
+        AttributeNames: ['Deployment', 'HealthStatus', 'Color'],
+      }),
     ),
   );
   const list = out.InstanceHealthList ?? [];
