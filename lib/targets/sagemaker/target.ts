@@ -190,6 +190,9 @@ export class SageMakerTarget implements Target {
     }
     if (await this.reconcile(ctx, ep, want))
       return { state: ProbeState.Pending, detail: `restoring endpoint ${ctx.spec.endpoint} to ${want}` };
+    // SageMaker rolling a failed shift back (the rollout's alarm fired) is the restore under way, not a failure.
+    if (ep.EndpointStatus === 'RollingBack')
+      return { state: ProbeState.Pending, detail: `SageMaker is rolling endpoint ${ctx.spec.endpoint} back` };
     return decideEndpoint(ep, want);
   }
 

@@ -38,13 +38,23 @@ function evaluating(fake: FakeEb, label: string, healthyNew: number) {
   fake.instances = [
     { InstanceId: 'i-old1', Deployment: { VersionLabel: OLD }, Color: 'Green', HealthStatus: 'Ok' },
     { InstanceId: 'i-old2', Deployment: { VersionLabel: OLD }, Color: 'Green', HealthStatus: 'Ok' },
-    { InstanceId: 'i-new1', Deployment: { VersionLabel: label }, Color: healthyNew > 0 ? 'Green' : 'Grey', HealthStatus: healthyNew > 0 ? 'Ok' : 'Pending' },
-    { InstanceId: 'i-new2', Deployment: { VersionLabel: label }, Color: healthyNew > 1 ? 'Green' : 'Grey', HealthStatus: healthyNew > 1 ? 'Ok' : 'Pending' },
+    {
+      InstanceId: 'i-new1',
+      Deployment: { VersionLabel: label },
+      Color: healthyNew > 0 ? 'Green' : 'Grey',
+      HealthStatus: healthyNew > 0 ? 'Ok' : 'Pending',
+    },
+    {
+      InstanceId: 'i-new2',
+      Deployment: { VersionLabel: label },
+      Color: healthyNew > 1 ? 'Green' : 'Grey',
+      HealthStatus: healthyNew > 1 ? 'Ok' : 'Pending',
+    },
   ] as never;
 }
 
 describe('Elastic Beanstalk: target.deploymentPolicy', () => {
-  it('sets the policy and batch size with the version, and puts the environment\'s own policy back at the end', async () => {
+  it("sets the policy and batch size with the version, and puts the environment's own policy back at the end", async () => {
     const { clock, plan, target, label } = setup({ deploymentPolicy: 'Rolling', batchSize: 25 });
     const snapshot = releaseOf(plan, (await target.current(plan))!);
     expect(snapshot.targetState).toMatchObject({
@@ -71,7 +81,10 @@ describe('Elastic Beanstalk: target.deploymentPolicy', () => {
       ],
     });
     // Later phases change their settings only: the policy is already the rollout's.
-    expect(updates.slice(1).map((u) => u.OptionSettings?.map((o) => o.OptionName))).toEqual([['ML_AVAILABLE'], ['PRELOAD_FAISS', 'FAISS_DIMENSION']]);
+    expect(updates.slice(1).map((u) => u.OptionSettings?.map((o) => o.OptionName))).toEqual([
+      ['ML_AVAILABLE'],
+      ['PRELOAD_FAISS', 'FAISS_DIMENSION'],
+    ]);
 
     eb.resetHistory();
     clock.advance(60_000);
