@@ -121,7 +121,7 @@ describe('Elastic Beanstalk: traffic.strategy canary is TrafficSplitting', () =>
   const canary = { traffic: { strategy: 'canary', steps: [10], stepSeconds: 300 } };
 
   it('deploys with NewVersionPercent = the step and EvaluationTime = stepSeconds in minutes; the gate samples during the evaluation', async () => {
-    const { clock, fake, plan, target, label } = setup({}, canary);
+    const { fake, plan, target, label } = setup({}, canary);
     fake.updatePolls = 6;
     const phase = plan.phases[0]!;
     await target.apply(plan, phase);
