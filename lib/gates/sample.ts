@@ -48,6 +48,12 @@ export interface Sample {
    */
   metricsSince?: number;
   cursor: Record<string, unknown> | null;
+  /**
+   * False while the target is still moving traffic by itself (Elastic Beanstalk's traffic-splitting
+   * evaluation, a SageMaker canary or linear shift): the window cannot end before it has finished.
+   * Absent: nothing is moving.
+   */
+  settled?: boolean;
   /** Where a router splits user traffic: what it saw of each version since the window began. */
   versions?: VersionWindows;
 }

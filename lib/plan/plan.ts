@@ -4,6 +4,7 @@ import type { AgreementSpec } from './answers-schema.js';
 import type { CapacitySpec } from './capacity-schema.js';
 import { phaseTraffic, trafficSteps, type TrafficStrategy } from './traffic-schema.js';
 import type { TargetSpec } from './target-schema.js';
+import type { Traffic } from './traffic-schema.js';
 
 /** A gate with its defaults applied. Thresholds absent from the manifest are not checked. */
 export interface PlanGate extends GateSpec {
@@ -34,6 +35,8 @@ export interface PlanTraffic {
   strategy: TrafficStrategy;
   /** e.g. [10, 50, 100]; all-at-once: [100]. */
   steps: number[];
+  /** linear: the step (%) the weights grow by, as written (targets that shift by themselves use it). */
+  stepPercent?: number;
   /** How long each step before the last is measured, s; the last (100 %) is measured for the phase's bakeSeconds. */
   stepSeconds: number;
   compare?: { p95LatencyRatio?: number; errorRateDeltaPercent?: number };
@@ -113,6 +116,7 @@ function resolveTraffic(t: ReturnType<typeof phaseTraffic>): PlanTraffic {
   return {
     strategy: t?.strategy ?? 'all-at-once',
     steps: trafficSteps(t),
+    ...(t?.stepPercent !== undefined ? { stepPercent: t.stepPercent } : {}),
     stepSeconds: t?.stepSeconds ?? DEFAULTS.trafficStepSeconds,
     ...(t?.compare ? { compare: t.compare } : {}),
   };

@@ -4,6 +4,7 @@ import { slug, targetSchema } from './target-schema.js';
 import { capacitySchema } from './capacity-schema.js';
 import { MAX, ORIGIN_RELATIVE_PATH } from './limits.js';
 import { agreementSchema, expectSchema } from './answers-schema.js';
+import { refineTargetTraffic } from './target-traffic.js';
 import { trafficSchema } from './traffic-schema.js';
 
 /**
@@ -132,6 +133,7 @@ export const manifestSchema = z
     const all = new Set(m.phases.flatMap((p) => Object.keys(p.settings)));
     if (all.size > MAX.settings)
       ctx.addIssue({ code: 'custom', path: ['phases'], message: `at most ${MAX.settings} settings in all phases together` });
+    refineTargetTraffic(m, ctx);
   });
 export type Manifest = z.infer<typeof manifestSchema>;
 

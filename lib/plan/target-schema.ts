@@ -58,6 +58,9 @@ export const ebInstanceSchema = z
   });
 export type EbInstanceSpec = z.infer<typeof ebInstanceSchema>;
 
+/** Elastic Beanstalk's deployment policies (aws:elasticbeanstalk:command DeploymentPolicy). */
+export const EB_DEPLOYMENT_POLICIES = ['AllAtOnce', 'Rolling', 'RollingWithAdditionalBatch', 'Immutable', 'TrafficSplitting'] as const;
+
 /** An existing Elastic Beanstalk environment; the bundle becomes an application version from S3. */
 export const elasticBeanstalkTargetSchema = z.strictObject({
   type: z.literal(TargetType.ElasticBeanstalk),
@@ -69,6 +72,12 @@ export const elasticBeanstalkTargetSchema = z.strictObject({
   /** Where bundles are uploaded and application versions read from. */
   bucket,
   instance: ebInstanceSchema.optional(),
+  /** The rollout's deployment policy (aws:elasticbeanstalk:command DeploymentPolicy); the environment's own is put back afterwards. */
+  deploymentPolicy: z.enum(EB_DEPLOYMENT_POLICIES).optional(),
+  /** Instances per batch of a Rolling or RollingWithAdditionalBatch deployment (BatchSize): % or a count, per batchSizeType. */
+  batchSize: z.number().int().min(1).max(10_000).optional(),
+  /** Percentage (default) or Fixed (BatchSizeType). */
+  batchSizeType: z.enum(['Percentage', 'Fixed']).optional(),
 });
 export type ElasticBeanstalkTargetSpec = z.infer<typeof elasticBeanstalkTargetSchema>;
 

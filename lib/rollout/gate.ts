@@ -1,5 +1,5 @@
 import { isoAt } from '../clock.js';
-import { ErrorName, GateFailedError } from '../errors.js';
+import { DeadlineExceededError, ErrorName, GateFailedError } from '../errors.js';
 import { accumulate, isComplete, measurementsOf, type BakeWindow } from '../gates/bake.js';
 import { evaluate } from '../gates/evaluate.js';
 import { describeCheck } from '../gates/verdict.js';
@@ -35,7 +35,12 @@ export async function sampleGate(rt: Runtime, state: PlannedState & { traffic?: 
     ...(step ? { step: step.index } : {}),
     ...(sample.versions ? { versions: sample.versions } : {}),
   };
-  const final = isComplete(window, rt.clock.now());
+  // A target still shifting traffic by itself keeps the window open until it is done, within the phase's deadline.
+  const unsettled = sample.settled === false;
+  if (unsettled && rt.clock.now() > (state.phaseRun?.deadlineAt ?? Number.POSITIVE_INFINITY)) {
+    throw new DeadlineExceededError(`${phase.name}: the traffic shift did not finish within ${phase.deadlineSeconds} s`);
+  }
+  const final = isComplete(window, rt.clock.now()) && !unsettled;
   const judged = evaluate(window, phase, final);
   const checks = [...judged.checks, ...model.checks, ...compareChecks(sample.versions, phaseSteps(phase).compare, final)];
   const verdict = { passed: checks.every((c) => c.passed), checks };

@@ -40,7 +40,10 @@ export async function recordKnownGood(rt: Runtime, state: PlannedState): Promise
   // An unreadable known-good.json is rewritten whole: the snapshot's release (what served) becomes its history.
   const { knownGood, unreadable } = await readKnownGood(rt.state, plan.environment);
   const before = unreadable && state.snapshot?.previous ? pushKnownGood(null, plan.environment, state.snapshot.previous, at) : knownGood;
-  await rt.state.putKnownGood(pushKnownGood(before, plan.environment, releaseOf(state), at));
+  const release = releaseOf(state);
+  const finished = (await rt.target(plan.target).finish?.(plan, state.snapshot?.previous ?? null)) ?? {};
+  if (Object.keys(finished).length) release.targetState = { ...release.targetState, ...finished };
+  await rt.state.putKnownGood(pushKnownGood(before, plan.environment, release, at));
   const serving = await rt.state.getServing(plan.environment);
   if (serving) await rt.state.putServing({ ...serving, phase: null, updatedAt: at });
   await updateRecord(rt, plan, state.rolloutId, (r) => {

@@ -39,6 +39,11 @@ function deferred(type: TargetType, load: () => Promise<Target>): Target {
     health: call('health'),
     shift: call('shift'),
     retire: call('retire'),
+    finish: async (...args: unknown[]) => {
+      loaded ??= load();
+      const target = await loaded;
+      return target.finish ? target.finish.apply(target, args as Parameters<NonNullable<Target['finish']>>) : {};
+    },
   } as Target;
 }
 

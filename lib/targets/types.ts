@@ -58,6 +58,13 @@ export interface Target {
   /** Health of what restore() put back (stopped counts as healthy when release is null). */
   probeRestored(plan: Plan, release: Release | null): Promise<Probe>;
   /**
+   * Every gate passed: put back what the rollout set only for itself (Elastic Beanstalk's deployment
+   * policy, SageMaker's rollback alarm). `previous` is the snapshot's release. Returns what the new
+   * known-good release's targetState adds (e.g. the environment's own policy). Optional.
+   */
+  finish?(plan: Plan, previous: Release | null): Promise<Record<string, unknown>>;
+
+  /**
    * Moves `percent` % of user traffic to the phase's new version, the rest staying on the one it
    * replaces (a ShiftTraffic state, once per step of the phase's traffic). Optional: a target
    * without it has moved all traffic at apply.

@@ -462,4 +462,29 @@ describe('sls package (offline, no AWS credentials)', () => {
     for (const fn of ['TakeSnapshot', 'CheckStable', 'SampleGate']) expect([fn, granting(fn, 'ecs:UpdateService').length]).toEqual([fn, 0]);
     for (const fn of ['RestoreSnapshot', 'VerifyRestore']) expect([fn, granting(fn, 'ecs:UpdateService').length]).toEqual([fn, 1]);
   });
+
+  it("grants the rollback alarm's calls on ml-rollout-* alarms only, each to the task that makes it, and the abort and policy restore", () => {
+    const statements = (fn: string) => statementsOf(resource(`${fn}IamRoleLambdaExecution`));
+    const granting = (fn: string, action: string) => statements(fn).filter((s) => list(s.Action).includes(action));
+    const alarm = { 'Fn::Sub': 'arn:${AWS::Partition}:cloudwatch:*:${AWS::AccountId}:alarm:ml-rollout-*' };
+    const who = (action: string) =>
+      ['TakeSnapshot', 'ApplyPhase', 'CheckStable', 'SampleGate', 'RestoreSnapshot', 'VerifyRestore', 'RecordKnownGood'].filter(
+        (fn) => granting(fn, action).length > 0,
+      );
+    expect(who('cloudwatch:PutMetricAlarm')).toEqual(['ApplyPhase']);
+    expect(who('cloudwatch:SetAlarmState')).toEqual(['RestoreSnapshot']);
+    expect(who('cloudwatch:DeleteAlarms')).toEqual(['VerifyRestore', 'RecordKnownGood']);
+    for (const [fn, action] of [
+      ['ApplyPhase', 'cloudwatch:PutMetricAlarm'],
+      ['RestoreSnapshot', 'cloudwatch:SetAlarmState'],
+      ['VerifyRestore', 'cloudwatch:DeleteAlarms'],
+      ['RecordKnownGood', 'cloudwatch:DeleteAlarms'],
+    ] as const) {
+      expect(granting(fn, action)).toEqual([{ Effect: 'Allow', Action: [action], Resource: alarm }]);
+    }
+    // A failed gate mid-evaluation aborts the update; the verification and the end of the rollout may update the environment.
+    expect(who('elasticbeanstalk:AbortEnvironmentUpdate')).toEqual(['ApplyPhase', 'RestoreSnapshot']);
+    expect(who('elasticbeanstalk:UpdateEnvironment')).toEqual(['ApplyPhase', 'RestoreSnapshot', 'VerifyRestore', 'RecordKnownGood']);
+    expect(who('elasticbeanstalk:CreateApplicationVersion')).toEqual(['ApplyPhase', 'RestoreSnapshot']);
+  });
 });

@@ -14,7 +14,8 @@ import type { ElasticBeanstalkTargetSpec } from '../../plan/target-schema.js';
 import { aws, isAlreadyExists, mapAwsError } from '../../aws/errors.js';
 import type { EbClients } from './clients.js';
 import { versionDescription } from './names.js';
-import { readConfig, type EbConfig, type OptionChanges } from './options.js';
+import { readConfig, type EbConfig, type InstanceOption, type OptionChanges } from './options.js';
+import { readPolicy } from './policy.js';
 
 /** One environment's clients and spec: what every call here needs. */
 export interface EbContext {
@@ -40,15 +41,15 @@ export async function describeEnvironment(ctx: EbContext): Promise<EnvironmentDe
   return env;
 }
 
-/** The environment's variables and instance options, as deployed. */
-export async function describeConfig(ctx: EbContext): Promise<EbConfig> {
+/** The environment's variables, instance options and deployment policy options, as deployed. */
+export async function describeConfig(ctx: EbContext): Promise<EbConfig & { policyOptions: InstanceOption[] }> {
   const { spec } = ctx;
   const out = await aws(`DescribeConfigurationSettings ${where(spec)}`, () =>
     ctx.clients.eb.send(new DescribeConfigurationSettingsCommand({ ApplicationName: spec.application, EnvironmentName: spec.environment })),
   );
   // An environment has one deployed configuration (and a draft while an update is saved, first).
   const deployed = out.ConfigurationSettings?.find((c) => c.DeploymentStatus !== 'pending') ?? out.ConfigurationSettings?.[0];
-  return readConfig(deployed?.OptionSettings ?? []);
+  return { ...readConfig(deployed?.OptionSettings ?? []), policyOptions: readPolicy(deployed?.OptionSettings ?? []) };
 }
 
 /** The application version, or null when there is none of that label. */

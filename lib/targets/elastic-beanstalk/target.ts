@@ -24,7 +24,27 @@ import { decidePhase, decideSettled } from './decide.js';
 import { measureEnvironment, targetMetrics, type EnvironmentHealth } from './measure.js';
 import { metricsSince } from '../aws-metrics.js';
 import { parseDescription, restoreStateOf, versionLabel } from './names.js';
-import { diffConfig, instanceOptionsOf, isEmpty, overlayOptions, type EbConfig, type EbTargetState } from './options.js';
+import {
+  diffConfig,
+  instanceOptionsOf,
+  isEmpty,
+  overlayOptions,
+  type EbConfig,
+  type EbTargetState,
+  type InstanceOption,
+} from './options.js';
+import {
+  canaryFleet,
+  canaryPercent,
+  canaryPhase,
+  decideEvaluation,
+  isCanary,
+  mergeChanges,
+  ownPolicyOf,
+  phasePolicy,
+  policyChanges,
+  recordedPolicy,
+} from './traffic.js';
 
 export interface ElasticBeanstalkTargetDeps {
   clock: Clock;
@@ -85,7 +105,7 @@ export class ElasticBeanstalkTarget implements Target {
       // Still processing: the probe deploys it once Elastic Beanstalk has validated it.
       if (status !== 'PROCESSED') return result;
     }
-    const changes = diffConfig(config, want);
+    const changes = mergeChanges(diffConfig(config, want), policyChanges(config.policyOptions, phasePolicy(ctx, phase)));
     if (switchVersion || !isEmpty(changes)) await updateEnvironment(ctx, changes, switchVersion ? label : undefined);
     return result;
   }
@@ -94,12 +114,20 @@ export class ElasticBeanstalkTarget implements Target {
     const ctx = this.ctx(plan);
     const env = await describeEnvironment(ctx);
     const label = versionLabel(plan.version, plan.digest);
+    const canary = canaryPhase(plan);
+    const evaluating =
+      canary && env.Status === 'Updating' ? decideEvaluation(env, label, canaryPercent(canary), await canaryFleet(ctx, label)) : null;
+    if (evaluating) return evaluating;
     const version = env.VersionLabel === label ? null : await describeVersion(ctx, label);
     const decision = decidePhase(env, label, version);
     const first = plan.phases[0];
     if (decision.deploy && first) {
       // apply() found the version still processing and left the deployment of the first phase to us.
-      const changes = diffConfig(await describeConfig(ctx), wanted(ctx.spec, first));
+      const config = await describeConfig(ctx);
+      const changes = mergeChanges(
+        diffConfig(config, wanted(ctx.spec, first)),
+        policyChanges(config.policyOptions, phasePolicy(ctx, first)),
+      );
       await updateEnvironment(ctx, changes, label);
     }
     return decision.probe;
@@ -121,15 +149,20 @@ export class ElasticBeanstalkTarget implements Target {
     const since = metricsSince(cursor, at);
     const measured = await measureEnvironment(ctx, at, since);
     const cpu = cpuOverWindow(cursor, measured.cpuPercent);
+    // A canary's window stays open until Elastic Beanstalk has moved every request to the new version.
+    const label = versionLabel(plan.version, plan.digest);
+    const canary = isCanary(phase) ? { settled: env.Status === 'Ready' && env.VersionLabel === label } : null;
+    const reverted = canary !== null && env.Status === 'Ready' && env.VersionLabel !== label;
     return {
       at,
-      health: withEnvironmentHealth(http, measured.health),
+      health: reverted ? revertedHealth(http, env, label) : withEnvironmentHealth(http, measured.health),
       requests,
       cpuPercent: cpu.cpuPercent,
       memoryPercent: measured.memoryPercent,
       metrics: targetMetrics(measured.health),
       metricsSince: since,
       cursor: { ...cpu.cursor, metricsSince: since },
+      ...(canary ? { settled: canary.settled } : {}),
     };
   }
 
@@ -138,7 +171,7 @@ export class ElasticBeanstalkTarget implements Target {
     if (!release) throw nothingToRestore(ctx.spec);
     const want = restoreStateOf(release);
     const env = await describeEnvironment(ctx);
-    if (env.Status === 'Ready') await this.reconcile(ctx, plan, env, want);
+    if (env.Status === 'Ready') await this.reconcile(ctx, plan, env, want, ownPolicyOf(ctx, plan, release.targetState));
     // Mid-update (a deadline passed while Elastic Beanstalk was still deploying): stop it; the
     // restore itself is issued by probeRestored once the environment is Ready again.
     else if (env.AbortableOperationInProgress) await abortUpdate(ctx);
@@ -154,10 +187,23 @@ export class ElasticBeanstalkTarget implements Target {
     if (!release) return { state: ProbeState.Failed, detail: nothingToRestore(ctx.spec).message };
     const want = restoreStateOf(release);
     const env = await describeEnvironment(ctx);
-    if (env.Status === 'Ready' && (await this.reconcile(ctx, plan, env, want))) {
+    if (env.Status === 'Ready' && (await this.reconcile(ctx, plan, env, want, ownPolicyOf(ctx, plan, release.targetState)))) {
       return { state: ProbeState.Pending, detail: `restoring application version ${want.versionLabel}` };
     }
     return decideSettled(env);
+  }
+
+  /**
+   * Every gate passed: the environment's own deployment policy comes back (one UpdateEnvironment of
+   * the policy options alone, which deploys nothing), and the new known-good records it.
+   */
+  async finish(plan: Plan, previous: Release | null): Promise<Record<string, unknown>> {
+    const ctx = this.ctx(plan);
+    const own = ownPolicyOf(ctx, plan, previous?.targetState);
+    const config = await describeConfig(ctx);
+    const changes = policyChanges(config.policyOptions, own);
+    if (!isEmpty(changes) && (await describeEnvironment(ctx)).Status === 'Ready') await updateEnvironment(ctx, changes);
+    return { policyOptions: recordedPolicy(own, config.policyOptions) };
   }
 
   /**
@@ -165,16 +211,34 @@ export class ElasticBeanstalkTarget implements Target {
    * it started one. Only what this rollout may have changed is put back: its settings, and the
    * instance options its manifest names (a MaxSize raised by hand since stays raised).
    */
-  private async reconcile(ctx: EbContext, plan: Plan, env: EnvironmentDescription, want: EbTargetState): Promise<boolean> {
+  private async reconcile(
+    ctx: EbContext,
+    plan: Plan,
+    env: EnvironmentDescription,
+    want: EbTargetState,
+    ownPolicy: InstanceOption[],
+  ): Promise<boolean> {
     const managed = Object.keys(plan.phases.at(-1)?.settings ?? {});
     const touched = instanceOptionsOf(ctx.spec.instance);
     const instanceOptions = want.instanceOptions.filter((o) => touched.some((t) => t.namespace === o.namespace && t.name === o.name));
-    const changes = diffConfig(await describeConfig(ctx), { ...want, instanceOptions }, managed);
+    const config = await describeConfig(ctx);
+    // The environment's own deployment policy comes back with the release (the rollout's was for the rollout only).
+    const changes = mergeChanges(diffConfig(config, { ...want, instanceOptions }, managed), policyChanges(config.policyOptions, ownPolicy));
     const switchVersion = env.VersionLabel !== want.versionLabel;
     if (!switchVersion && isEmpty(changes)) return false;
     await updateEnvironment(ctx, changes, switchVersion ? want.versionLabel : undefined);
     return true;
   }
+}
+
+/** A canary whose evaluation ended with Elastic Beanstalk back on another version: the gate's health check fails. */
+function revertedHealth(http: RequestResult, env: EnvironmentDescription, label: string): RequestResult {
+  return {
+    ...http,
+    status: null,
+    ok: false,
+    error: `Elastic Beanstalk moved the traffic back: the environment serves ${env.VersionLabel ?? 'no version'}, not ${label} (see its events)`,
+  };
 }
 
 /** What a phase sets: its settings as environment properties, and the manifest's instance upgrade. */

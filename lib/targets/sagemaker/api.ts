@@ -19,6 +19,7 @@ import type { SageMakerTargetSpec } from '../../plan/target-schema.js';
 import { aws, isAlreadyExists, isNotFound, mapAwsError } from '../../aws/errors.js';
 import type { SageMakerClients } from './clients.js';
 import { createdBy, Tag, VARIANT, Variable } from './names.js';
+import { isStepped, steppedDeploymentConfig } from './traffic.js';
 
 export interface SageMakerContext {
   clients: SageMakerClients;
@@ -123,6 +124,8 @@ export async function createEndpoint(ctx: SageMakerContext, plan: Plan, configNa
  * fires. A rollback (phase null) is never made to wait on the alarms that may be firing.
  */
 export function deploymentConfig(spec: SageMakerTargetSpec, phase: PlanPhase | null): DeploymentConfig {
+  // Canary and linear: the phase's own shift, watched by the rollout's alarm as well (lib/targets/sagemaker/traffic.ts).
+  if (phase && isStepped(phase)) return steppedDeploymentConfig(spec, phase);
   const alarms = phase ? (spec.alarms ?? []) : [];
   const deadline = phase ? phase.deadlineSeconds : DEFAULTS.rollbackDeadlineSeconds.sagemaker;
   return {

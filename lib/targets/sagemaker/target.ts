@@ -26,6 +26,7 @@ import { gateRequests } from '../../gates/gate-requests.js';
 import { measureEndpoint } from './measure.js';
 import { metricsSince } from '../aws-metrics.js';
 import { createdBy, parseTargetState, resourceName, Tag, Variable } from './names.js';
+import { decideShift, deleteRollbackAlarm, isStepped, putRollbackAlarm, shifting, steppedPhaseOf, triggerRollback } from './traffic.js';
 
 export interface SageMakerTargetDeps {
   clock: Clock;
@@ -93,6 +94,7 @@ export class SageMakerTarget implements Target {
       return result;
     }
     await tagExpected(ctx, ep.EndpointArn ?? '', name);
+    if (isStepped(phase)) await putRollbackAlarm(ctx.clients, ctx.spec);
     await updateEndpoint(ctx, name, phase);
     return result;
   }
@@ -100,6 +102,10 @@ export class SageMakerTarget implements Target {
   async probe(plan: Plan): Promise<Probe> {
     const ctx = this.ctx(plan);
     const ep = await describeEndpoint(ctx);
+    const pending = ep?.PendingDeploymentSummary?.EndpointConfigName;
+    const stepped = steppedPhaseOf(plan, ctx.spec, pending);
+    const shift = stepped && pending ? decideShift(ep, stepped, pending) : null;
+    if (shift) return shift;
     if (ep?.EndpointStatus !== 'InService') return decideEndpoint(ep, null);
     const tags = await endpointTags(ctx, ep.EndpointArn ?? '');
     return decideEndpoint(ep, tags[Tag.Expected] ?? null);
@@ -109,7 +115,18 @@ export class SageMakerTarget implements Target {
     const ctx = this.ctx(plan);
     const started = performance.now();
     const ep = await describeEndpoint(ctx);
-    const health = endpointHealth(ctx.spec, ep, resourceName(plan, phase, ctx.spec), performance.now() - started);
+    const expected = resourceName(plan, phase, ctx.spec);
+    // During a canary or linear shift the new fleet serves its share: healthy, and the window stays open until it is done.
+    const midShift = isStepped(phase) && shifting(ep, expected);
+    const health = midShift
+      ? {
+          label: `endpoint ${ctx.spec.endpoint}`,
+          status: null,
+          expectStatus: 200,
+          latencyMs: round1(performance.now() - started),
+          ok: true,
+        }
+      : endpointHealth(ctx.spec, ep, expected, performance.now() - started);
     const requests: RequestResult[] = [];
     if (phase.smoke) {
       const timeoutMs = Math.max(phase.gate.inferenceMs * 2, 1_000);
@@ -131,6 +148,7 @@ export class SageMakerTarget implements Target {
       metrics: { p95LatencyMs: measured.metrics.p95LatencyMs ?? null, errorRatePercent: measured.metrics.errorRatePercent ?? null },
       metricsSince: since,
       cursor: { ...cpu.cursor, metricsSince: since },
+      ...(isStepped(phase) ? { settled: !midShift && ep?.EndpointStatus === 'InService' && ep.EndpointConfigName === expected } : {}),
     };
   }
 
@@ -143,6 +161,10 @@ export class SageMakerTarget implements Target {
     }
     const want = wantedConfig(release);
     if (!ep) throw new RollbackFailedError(`endpoint ${ctx.spec.endpoint} no longer exists: cannot restore ${want}`);
+    // A canary or linear shift of this rollout still running: SageMaker cannot be told to stop, but its alarm can fire.
+    if (ep.EndpointStatus === 'Updating' && steppedPhaseOf(plan, ctx.spec, ep.PendingDeploymentSummary?.EndpointConfigName)) {
+      await triggerRollback(ctx.clients, ctx.spec, `ml-rollout: rollout of ${plan.version} failed during the traffic shift; rolling back`);
+    }
     await this.reconcile(ctx, ep, want);
     return {
       version: release.version,
@@ -170,11 +192,22 @@ export class SageMakerTarget implements Target {
     const want = wantedConfig(release);
     if (!ep) return { state: ProbeState.Failed, detail: `endpoint ${ctx.spec.endpoint} no longer exists` };
     if (ep.EndpointStatus === 'InService' && ep.EndpointConfigName === want) {
+      if (plan.phases.some(isStepped)) await deleteRollbackAlarm(ctx.clients, ctx.spec);
       return { state: ProbeState.Stable, detail: `endpoint ${ctx.spec.endpoint} InService on ${want}` };
     }
     if (await this.reconcile(ctx, ep, want))
       return { state: ProbeState.Pending, detail: `restoring endpoint ${ctx.spec.endpoint} to ${want}` };
+    // SageMaker rolling a failed shift back (the rollout's alarm fired) is the restore under way, not a failure.
+    if (ep.EndpointStatus === 'RollingBack')
+      return { state: ProbeState.Pending, detail: `SageMaker is rolling endpoint ${ctx.spec.endpoint} back` };
     return decideEndpoint(ep, want);
+  }
+
+  /** Every gate passed: the rollout's own alarm goes (nothing else was set for the rollout only). */
+  async finish(plan: Plan): Promise<Record<string, unknown>> {
+    const ctx = this.ctx(plan);
+    if (plan.phases.some(isStepped)) await deleteRollbackAlarm(ctx.clients, ctx.spec);
+    return {};
   }
 
   /**
@@ -204,6 +237,10 @@ export class SageMakerTarget implements Target {
     }
     if (!BUSY.has(ep.EndpointStatus ?? '')) await deleteEndpoint(ctx);
   }
+}
+
+function round1(ms: number): number {
+  return Math.round(ms * 10) / 10;
 }
 
 function wantedConfig(release: Release): string {
