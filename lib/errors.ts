@@ -32,8 +32,18 @@ export const ErrorName = {
   EngineError: 'EngineError',
   /** A setting the deployment must provide is missing or unusable (an environment variable, a parameter). */
   Configuration: 'ConfigurationError',
+  /** A person aborted the rollout (`ml-rollout abort`, the abort function): roll back now. */
+  RolloutAborted: 'RolloutAborted',
+  /** Nobody approved a paused rollout within its approval timeout (recorded after States.Timeout). */
+  ApprovalTimedOut: 'ApprovalTimedOut',
 } as const;
 export type ErrorName = (typeof ErrorName)[keyof typeof ErrorName];
+
+/** Errors Step Functions itself raises that the ASL matches (the local engine raises the same). */
+export const StatesErrorName = {
+  /** A Task ran past its TimeoutSeconds(Path): for WaitForApproval, nobody approved in time. */
+  Timeout: 'States.Timeout',
+} as const;
 
 /** Errors of the Fail states that end an execution; the CLI maps them to exit codes. */
 export const FailName = {
@@ -143,4 +153,12 @@ export class ConfigurationError extends RolloutError {
 
 export class NothingToRollBackError extends RolloutError {
   override readonly name = ErrorName.NothingToRollBack;
+}
+
+/**
+ * A person aborted the rollout: thrown by the tasks that run while a rollout waits (CheckStable,
+ * SampleGate, the approval wait) once they find the abort flag; the ASL's Catch rolls back.
+ */
+export class RolloutAbortedError extends RolloutError {
+  override readonly name = ErrorName.RolloutAborted;
 }

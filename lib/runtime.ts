@@ -4,6 +4,8 @@ import { stateHome } from './plan/defaults.js';
 import type { TargetSpec } from './plan/target-schema.js';
 import type { Notifier } from './notify/types.js';
 import type { LockStore, StateStore } from './state/types.js';
+import type { ControlStore } from './state/control.js';
+import { LocalControlStore } from './state/control-files.js';
 import { LocalStateStore } from './state/local-store.js';
 import { LocalLockStore, localOwner } from './state/local-lock.js';
 import { LocalNotifier } from './notify/local.js';
@@ -18,6 +20,8 @@ export interface Runtime {
   clock: Clock;
   state: StateStore;
   locks: LockStore;
+  /** Abort and approval requests of running rollouts (beside the lock, in the same store). */
+  control: ControlStore;
   notifier: Notifier;
   /** The target that serves a manifest's `target:`. */
   target(spec: TargetSpec): Target;
@@ -43,6 +47,7 @@ export function createLocalRuntime(
     home,
     state: new LocalStateStore(home),
     locks: new LocalLockStore(home, clock, cli),
+    control: new LocalControlStore(home),
     notifier: new LocalNotifier(home, env.SLACK_WEBHOOK_URL),
     target: targetRegistry({ home, clock }),
     lockOwner: () => localOwner(),

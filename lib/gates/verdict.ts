@@ -10,6 +10,8 @@ export interface Check {
   /** Set when the value could not be measured: such a check never passes silently. */
   inconclusive?: boolean;
   unit?: string;
+  /** A failed per-sample check the gate let pass: within failureLimit (and unhealthyThreshold). */
+  tolerated?: boolean;
 }
 
 /** A gate's verdict: passed only when every check passed. */

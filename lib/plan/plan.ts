@@ -7,6 +7,8 @@ import type { TargetSpec } from './target-schema.js';
 export interface PlanGate extends GateSpec {
   /** Highest latency of any one smoke request, ms. */
   inferenceMs: number;
+  /** Gate samples allowed to fail while baking (absent in plans written before it: 0). */
+  failureLimit?: number;
 }
 
 /** One phase as it will run: settings already accumulated from the phases before it. */
@@ -23,6 +25,10 @@ export interface PlanPhase {
   /** s */
   deadlineSeconds: number;
   gate: PlanGate;
+  /** Wait for approval once the gate passes (absent in older plans: false). */
+  approve?: boolean;
+  /** How long that pause waits before rolling back, s (default 3600). */
+  approvalTimeoutSeconds?: number;
 }
 
 /** Where the bundle's files are: a local directory, or an object in S3. */
@@ -39,7 +45,8 @@ export interface Plan {
   digest: string;
   environment: string;
   target: TargetSpec;
-  health: { path: string; timeoutMs: number };
+  /** Thresholds absent in plans written before them: DEFAULTS (2 and 2). */
+  health: { path: string; timeoutMs: number; healthyThreshold?: number; unhealthyThreshold?: number };
   smoke: SmokeRequest[];
   phases: PlanPhase[];
   /** s between stability polls. */
@@ -69,7 +76,9 @@ export function resolvePlan(
       smoke: p.smoke,
       bakeSeconds: p.bakeSeconds,
       deadlineSeconds: p.deadlineSeconds ?? DEFAULTS.deadlineSeconds[type],
-      gate: { ...p.gate, inferenceMs: p.gate.inferenceMs ?? DEFAULTS.inferenceMs },
+      gate: { ...p.gate, inferenceMs: p.gate.inferenceMs ?? DEFAULTS.inferenceMs, failureLimit: p.gate.failureLimit ?? DEFAULTS.failureLimit },
+      approve: p.approve,
+      approvalTimeoutSeconds: p.approvalTimeoutSeconds ?? manifest.approvalTimeoutSeconds,
     };
   });
   return {
@@ -78,7 +87,12 @@ export function resolvePlan(
     digest: bundle.digest,
     environment: manifest.target.environment,
     target: manifest.target,
-    health: manifest.health,
+    health: {
+      path: manifest.health.path,
+      timeoutMs: manifest.health.timeoutSeconds !== undefined ? Math.round(manifest.health.timeoutSeconds * 1000) : manifest.health.timeoutMs,
+      healthyThreshold: manifest.health.healthyThreshold,
+      unhealthyThreshold: manifest.health.unhealthyThreshold,
+    },
     smoke: manifest.smoke,
     phases,
     pollSeconds: overrides.pollSeconds ?? DEFAULTS.pollSeconds[type],
@@ -90,6 +104,10 @@ export function resolvePlan(
 
 /** Longest the rollout can take, s: every deadline and bake, for the lock's lease. */
 export function longestRolloutSeconds(plan: Plan): number {
-  const phases = plan.phases.reduce((s, p) => s + p.deadlineSeconds + p.bakeSeconds, 0);
+  // A pause runs no task that could renew the lease (on AWS it costs nothing while it waits): the lease covers it.
+  const phases = plan.phases.reduce(
+    (s, p) => s + p.deadlineSeconds + p.bakeSeconds + (p.approve ? (p.approvalTimeoutSeconds ?? DEFAULTS.approvalTimeoutSeconds) : 0),
+    0,
+  );
   return phases + DEFAULTS.rollbackDeadlineSeconds[plan.target.type] + DEFAULTS.lockMarginSeconds;
 }

@@ -7,6 +7,9 @@ import { capacitySchema } from './capacity-schema.js';
 const settingValue = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
 const settingsSchema = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'setting names are environment variable names'), settingValue);
 
+/** Longest a pause may wait for approval, s (7 days; the lock's lease covers it). */
+const APPROVAL_MAX_SECONDS = 604_800;
+
 /** Thresholds a phase's gate checks; every one optional, health always checked. */
 export const gateSchema = z.strictObject({
   /** Highest CPU use, % of one core (local) or of the instance (AWS). */
@@ -19,6 +22,8 @@ export const gateSchema = z.strictObject({
   errorRatePercent: z.number().min(0).max(100).optional(),
   /** Highest latency of any one smoke request, ms (default 5000). */
   inferenceMs: z.number().positive().optional(),
+  /** Gate samples allowed to fail (health or a smoke request) while the phase bakes (default 0). */
+  failureLimit: z.number().int().min(0).max(10_000).optional(),
 });
 export type GateSpec = z.infer<typeof gateSchema>;
 
@@ -33,6 +38,10 @@ export const phaseSchema = z.strictObject({
   /** How long the phase may take to become healthy, s (default 120 locally, 900 on EB, 1800 on SageMaker). */
   deadlineSeconds: z.number().int().min(1).max(86_400).optional(),
   gate: gateSchema.default({}),
+  /** After this phase's gate passes, wait for `ml-rollout approve` (default false). */
+  approve: z.boolean().default(false),
+  /** How long this phase's pause waits before rolling back, s (default: the manifest's approvalTimeoutSeconds). */
+  approvalTimeoutSeconds: z.number().int().min(1).max(APPROVAL_MAX_SECONDS).optional(),
 });
 export type PhaseSpec = z.infer<typeof phaseSchema>;
 
@@ -57,8 +66,21 @@ export const manifestSchema = z
       .strictObject({
         path: z.string().startsWith('/', 'a path starts with /').default(DEFAULTS.healthPath),
         timeoutMs: z.number().int().positive().default(DEFAULTS.healthTimeoutMs),
+        /** Per probe, s (default 2); overrides timeoutMs when given. */
+        timeoutSeconds: z.number().positive().max(120).optional(),
+        /** Consecutive 2xx before a phase counts as stable (default 2). */
+        healthyThreshold: z.number().int().min(1).max(100).default(DEFAULTS.healthyThreshold),
+        /** Consecutive failed probes, once stable, that fail the phase (default 2). */
+        unhealthyThreshold: z.number().int().min(1).max(100).default(DEFAULTS.unhealthyThreshold),
       })
-      .default({ path: DEFAULTS.healthPath, timeoutMs: DEFAULTS.healthTimeoutMs }),
+      .default({
+        path: DEFAULTS.healthPath,
+        timeoutMs: DEFAULTS.healthTimeoutMs,
+        healthyThreshold: DEFAULTS.healthyThreshold,
+        unhealthyThreshold: DEFAULTS.unhealthyThreshold,
+      }),
+    /** How long a pause waits for approval before the rollout rolls back, s (default 3600). */
+    approvalTimeoutSeconds: z.number().int().min(1).max(APPROVAL_MAX_SECONDS).default(DEFAULTS.approvalTimeoutSeconds),
     smoke: z.array(smokeSchema).default([]),
     /** The memory the service needs; checked against the instance type before any change. */
     capacity: capacitySchema.optional(),

@@ -5,6 +5,8 @@ import { evaluate } from '../gates/evaluate.js';
 import { describeCheck } from '../gates/verdict.js';
 import { PhaseStatus } from '../state/types.js';
 import type { Runtime } from '../runtime.js';
+import { DEFAULTS } from '../plan/defaults.js';
+import { checkAbort } from './control.js';
 import { keepLease } from './lease.js';
 import { updateRecord } from './record.js';
 import { currentPhase, type PlannedState } from './state.js';
@@ -18,14 +20,15 @@ import { currentPhase, type PlannedState } from './state.js';
 export async function sampleGate(rt: Runtime, state: PlannedState): Promise<BakeWindow> {
   const { plan } = state;
   const phase = currentPhase(state);
+  await checkAbort(rt, state, phase.name);
   await keepLease(rt, state);
   const previous = state.phaseRun?.bake && state.phaseRun.bake.phase === phase.index ? state.phaseRun.bake : null;
   const sample = await rt.target(plan.target).sample(plan, phase, previous?.cursor ?? null);
   const window = accumulate(previous, sample, phase);
   const final = isComplete(window, rt.clock.now());
-  const verdict = evaluate(window, phase, final);
+  const verdict = evaluate(window, phase, final, plan.health.unhealthyThreshold ?? DEFAULTS.unhealthyThreshold);
   if (!verdict.passed) {
-    const failed = verdict.checks.find((c) => !c.passed);
+    const failed = verdict.checks.find((c) => !c.passed && !c.tolerated);
     const message = `${phase.name} gate failed: ${failed ? describeCheck(failed) : 'a check failed'}`;
     await updateRecord(rt, plan, state.rolloutId, (r) => {
       const p = r.phases[phase.index];

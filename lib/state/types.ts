@@ -107,6 +107,10 @@ export interface RolloutRecord {
   startedAt: string;
   /** ISO-8601 */
   finishedAt: string | null;
+  /** The latest pause for approval: which phase waited, since and until when, who approved it (ISO-8601 times). */
+  approval?: { phase: string; since: string; expiresAt: string; approvedBy?: string; approvedAt?: string };
+  /** Set when a person aborted the rollout: who, why (null: no reason given), when (ISO-8601). */
+  abort?: { by: string; reason: string | null; at: string };
 }
 
 /** Known-good releases, what serves, and rollout records. Local: files; AWS: S3. */
