@@ -17,7 +17,12 @@ import type { Check, Verdict } from './verdict.js';
  * stay under `unhealthyThreshold`: its failed checks are kept, marked `tolerated`, and the two
  * counts lead the checks. With the default limit 0 the first failed sample fails the gate.
  */
-export function evaluate(window: BakeWindow, phase: PlanPhase, final: boolean, unhealthyThreshold: number = DEFAULTS.unhealthyThreshold): Verdict {
+export function evaluate(
+  window: BakeWindow,
+  phase: PlanPhase,
+  final: boolean,
+  unhealthyThreshold: number = DEFAULTS.unhealthyThreshold,
+): Verdict {
   const g = phase.gate;
   const checks: Check[] = [];
   const failureLimit = g.failureLimit ?? DEFAULTS.failureLimit;
@@ -25,7 +30,13 @@ export function evaluate(window: BakeWindow, phase: PlanPhase, final: boolean, u
   const inARow = window.healthFailuresInARow ?? 0;
   const tolerate = failureLimit > 0 && failedSamples <= failureLimit && inARow < unhealthyThreshold;
   if (failureLimit > 0) {
-    checks.push({ name: 'failedSamples', value: failedSamples, threshold: failureLimit, passed: failedSamples <= failureLimit, unit: ' samples' });
+    checks.push({
+      name: 'failedSamples',
+      value: failedSamples,
+      threshold: failureLimit,
+      passed: failedSamples <= failureLimit,
+      unit: ' samples',
+    });
     checks.push({
       name: 'healthFailuresInARow',
       value: inARow,

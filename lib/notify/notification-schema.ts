@@ -26,7 +26,5 @@ export const rolloutNotificationSchema = z.strictObject({
   finishedAt: z.string(),
   durationMs: z.number().nullable(),
   execution: z.string().optional(),
-  approval: z
-    .strictObject({ since: z.string(), expiresAt: z.string(), approveWith: z.string(), abortWith: z.string() })
-    .optional(),
+  approval: z.strictObject({ since: z.string(), expiresAt: z.string(), approveWith: z.string(), abortWith: z.string() }).optional(),
 }) satisfies z.ZodType<RolloutNotification>;

@@ -76,7 +76,11 @@ export function resolvePlan(
       smoke: p.smoke,
       bakeSeconds: p.bakeSeconds,
       deadlineSeconds: p.deadlineSeconds ?? DEFAULTS.deadlineSeconds[type],
-      gate: { ...p.gate, inferenceMs: p.gate.inferenceMs ?? DEFAULTS.inferenceMs, failureLimit: p.gate.failureLimit ?? DEFAULTS.failureLimit },
+      gate: {
+        ...p.gate,
+        inferenceMs: p.gate.inferenceMs ?? DEFAULTS.inferenceMs,
+        failureLimit: p.gate.failureLimit ?? DEFAULTS.failureLimit,
+      },
       approve: p.approve,
       approvalTimeoutSeconds: p.approvalTimeoutSeconds ?? manifest.approvalTimeoutSeconds,
     };
@@ -89,7 +93,8 @@ export function resolvePlan(
     target: manifest.target,
     health: {
       path: manifest.health.path,
-      timeoutMs: manifest.health.timeoutSeconds !== undefined ? Math.round(manifest.health.timeoutSeconds * 1000) : manifest.health.timeoutMs,
+      timeoutMs:
+        manifest.health.timeoutSeconds !== undefined ? Math.round(manifest.health.timeoutSeconds * 1000) : manifest.health.timeoutMs,
       healthyThreshold: manifest.health.healthyThreshold,
       unhealthyThreshold: manifest.health.unhealthyThreshold,
     },

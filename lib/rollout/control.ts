@@ -124,7 +124,12 @@ export interface ApproveResult {
  * written beside the wait (the engine watches it); on AWS the stored token ends the task
  * (SendTaskSuccess). Null when no rollout waits (none runs, it is not paused, or its pause timed out).
  */
-export async function approveRollout(rt: Runtime, environment: string, by: string, callbacks?: TaskCallbacks): Promise<ApproveResult | null> {
+export async function approveRollout(
+  rt: Runtime,
+  environment: string,
+  by: string,
+  callbacks?: TaskCallbacks,
+): Promise<ApproveResult | null> {
   const record = await runningRollout(rt, environment);
   if (!record) return null;
   const wait = await rt.control.getApproval(environment);

@@ -19,7 +19,10 @@ const phases = (last: Partial<TestPhase>): TestPhase[] => [
   { name: 'faiss-scin', deadlineSeconds: 20, gate: { errorRatePercent: 1 }, ...last },
 ];
 const deploy = async (version: string, last: Partial<TestPhase>) => {
-  deploying = startCli(['deploy', await makeBundle(join(home, 'work'), { version, environment: ENV, phases: phases(last) }), ...FAST], home);
+  deploying = startCli(
+    ['deploy', await makeBundle(join(home, 'work'), { version, environment: ENV, phases: phases(last) }), ...FAST],
+    home,
+  );
   return deploying;
 };
 

@@ -74,7 +74,10 @@ describe('statemachines/rollout.asl.yml: the pause for approval', () => {
     };
     const wait = raw.States.WaitForApproval!;
     expect(wait.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
-    expect(wait.Parameters).toEqual({ FunctionName: { 'Fn::GetAtt': ['awaitApproval', 'Arn'] }, Payload: { 'token.$': '$$.Task.Token', 'state.$': '$' } });
+    expect(wait.Parameters).toEqual({
+      FunctionName: { 'Fn::GetAtt': ['awaitApproval', 'Arn'] },
+      Payload: { 'token.$': '$$.Task.Token', 'state.$': '$' },
+    });
     expect(wait.TimeoutSecondsPath).toBe('$.phaseRun.approvalTimeoutSeconds');
     const catches = (wait.Catch ?? []) as { ErrorEquals: string[]; Next: string }[];
     expect(catches.map((c) => [c.ErrorEquals, c.Next])).toEqual([
