@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { loadDefinition, type LocalDefinition, type StateMachineName } from './definition.js';
 import { TASK_FUNCTIONS, type TaskFunction } from './handlers.js';
+import { runtime } from '../functions/runtime.js';
+import { approvalEventSchema, waitForDecision } from '../lib/rollout/approval.js';
+import { LOCAL_TOKEN_PREFIX } from '../lib/rollout/control.js';
 
 /** A state the execution entered, in order: what the ASL tests assert on. */
 export interface Transition {
@@ -28,6 +31,8 @@ export interface RunOptions {
   waitMs?: number;
   /** Shortens every Retry interval to this many ms (tests). */
   retryMs?: number;
+  /** How often a pause for approval looks at the state store, ms (default DEFAULTS.approvalPollMs). */
+  approvalPollMs?: number;
   onEvent?: (event: EngineEvent) => void;
 }
 
@@ -77,21 +82,38 @@ function context(functionName: string) {
 }
 
 /**
+ * A `lambda:invoke.waitForTaskToken` task, locally: invoke the function with the payload (a fresh
+ * token), then wait on the state store for what Step Functions would wait for — approve, abort —
+ * while the engine's TimeoutSecondsPath raises States.Timeout as Step Functions does.
+ */
+async function waitForCallback(fn: TaskFunction, fnName: string, input: unknown, signal: AbortSignal, pollMs?: number) {
+  const payload = (input as { Payload?: { token?: string } }).Payload ?? {};
+  const event = { ...payload, token: `${payload.token ?? LOCAL_TOKEN_PREFIX}:${randomUUID()}` };
+  await fn(event, context(fnName));
+  const rt = runtime();
+  return waitForDecision(rt, approvalEventSchema.parse(event), { signal, ...(pollMs !== undefined ? { pollMs } : {}) });
+}
+
+/**
  * Runs statemachines/<name>.asl.yml with aws-local-stepfunctions, each Task bound to the handler
  * Lambda would run. The flow is the definition's alone: this only wires and reports.
  */
 export async function runStateMachine(opts: RunOptions): Promise<RunResult> {
-  const { definition, taskFunctions, machine } = await prepared(opts.name);
+  const { definition, taskFunctions, callbackTasks, machine } = await prepared(opts.name);
   const fns = { ...TASK_FUNCTIONS, ...opts.functions };
   const taskResourceLocalHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};
+  // Ends the local waits of callback tasks once the execution has ended (their task timed out).
+  const waits = new AbortController();
   // The library reports a failed state's Cause as the error's own `cause` when it has one (the
   // wrapped library error): the message, which the Catch puts at $.error.Cause, is kept here.
   const failedWith = new Map<string, string>();
   for (const [stateName, fnName] of Object.entries(taskFunctions)) {
     const fn = fns[fnName];
     if (!fn) throw new Error(`no handler for function ${fnName} (state ${stateName})`);
+    const callback = callbackTasks.includes(stateName);
     taskResourceLocalHandlers[stateName] = async (input) => {
       try {
+        if (callback) return await waitForCallback(fn, fnName, input, waits.signal, opts.approvalPollMs);
         return await fn(input, context(fnName));
       } catch (err) {
         if (err instanceof Error) failedWith.set(stateName, err.message);
@@ -111,6 +133,8 @@ export async function runStateMachine(opts: RunOptions): Promise<RunResult> {
     // The Context Object as Step Functions fills it; Notify passes $$.Execution.Id on.
     context: {
       Execution: { Id: `local:${opts.name}:${rolloutId}`, Name: rolloutId, Input: opts.input, StartTime: new Date().toISOString() },
+      // $$.Task.Token of a callback task: each wait makes its own token from it (waitForCallback).
+      Task: { Token: `${LOCAL_TOKEN_PREFIX}${rolloutId}` },
     } as never,
     overrides: { taskResourceLocalHandlers: taskResourceLocalHandlers as never, waitTimeOverrides, retryIntervalOverrides },
   });
@@ -161,6 +185,7 @@ export async function runStateMachine(opts: RunOptions): Promise<RunResult> {
     error ??= (err as Error).name;
     cause ??= (err as Error).message;
   }
+  waits.abort();
   await consume;
   return { status, finalState: transitions.at(-1)?.state ?? null, output, error, cause, transitions, retries };
 }

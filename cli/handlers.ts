@@ -1,5 +1,7 @@
 import { handler as acquireLock } from '../functions/acquire-lock.js';
 import { handler as applyPhase } from '../functions/apply-phase.js';
+import { handler as approvalTimedOut } from '../functions/approval-timed-out.js';
+import { handler as awaitApproval } from '../functions/await-approval.js';
 import { handler as checkStable } from '../functions/check-stable.js';
 import { handler as notify } from '../functions/notify.js';
 import { handler as prepareRollback } from '../functions/prepare-rollback.js';
@@ -38,4 +40,6 @@ export const TASK_FUNCTIONS: Readonly<Record<string, TaskFunction>> = {
   notify,
   prepareRollback,
   recordRollback,
+  awaitApproval,
+  approvalTimedOut,
 };

@@ -51,6 +51,15 @@ const STATUS_EXITS: ExitCodes = [
   [2, 'no such environment, or bad arguments'],
 ];
 
+const APPROVE_EXITS: ExitCodes = [
+  [0, 'a rollout was waiting for approval: it goes on'],
+  [2, 'no rollout of the environment was waiting (none runs, or it is not paused), or bad arguments'],
+];
+const ABORT_EXITS: ExitCodes = [
+  [0, 'a rollout was running: it rolls back now (verified) and its deploy exits 3'],
+  [2, 'no rollout of the environment was running, or bad arguments'],
+];
+
 function exitCodes(codes: ExitCodes): string {
   return `\nExit codes:\n${codes.map(([code, meaning]) => `  ${code}  ${meaning}`).join('\n')}`;
 }
@@ -142,6 +151,7 @@ function defineRollout(program: Command, ctx: CliContext): void {
         sampleSeconds: o.sampleSeconds,
         quiet: o.quiet === true,
         detach: o.detach === true,
+        bin: t.bin,
       };
       const r = await deploy(await ctx.runtime(), opts, o.json ? t.errPainted : t.out, t.err);
       if (o.json && r.report) process.stdout.write(`${JSON.stringify(r.report, null, 2)}\n`);
@@ -260,6 +270,35 @@ function defineEnvironment(program: Command, ctx: CliContext): void {
     });
 }
 
+function defineOperate(program: Command, ctx: CliContext): void {
+  const t = ctx.term;
+  const env = (cmd: Command) => cmd.requiredOption('--env <name>', 'the environment (target.environment of its manifest)');
+  const show = (r: { code: number; out: string[]; err: string[] }) => {
+    r.out.forEach(t.out);
+    r.err.forEach(t.err);
+    ctx.code = r.code;
+  };
+
+  env(program.command('approve'))
+    .description('let a rollout paused for approval (a phase with approve: true) go on')
+    .usage('--env NAME')
+    .addHelpText('after', exitCodes(APPROVE_EXITS))
+    .action(async (o: { env: string }) => {
+      const { approve } = await import('./commands/approve.js');
+      show(await approve(await ctx.runtime(), o.env));
+    });
+
+  env(program.command('abort'))
+    .description('roll the running or paused rollout back now, verified; its deploy exits 3')
+    .usage('--env NAME [--reason TEXT]')
+    .option('--reason <text>', 'why: the rollout record, its notification and its deploy name it')
+    .addHelpText('after', exitCodes(ABORT_EXITS))
+    .action(async (o: { env: string; reason?: string }) => {
+      const { abort } = await import('./commands/abort.js');
+      show(await abort(await ctx.runtime(), o.env, o.reason?.trim() || null));
+    });
+}
+
 function definePack(program: Command, ctx: CliContext): void {
   program
     .command('pack')
@@ -315,6 +354,7 @@ export function buildProgram(ctx: CliContext): Command {
     );
   defineRollout(program, ctx);
   defineEnvironment(program, ctx);
+  defineOperate(program, ctx);
   definePack(program, ctx);
   defineInit(program, ctx);
   return program;

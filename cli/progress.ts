@@ -1,7 +1,7 @@
 import { measurementsOf, type BakeWindow } from '../lib/gates/bake.js';
 import { describeCheck } from '../lib/gates/verdict.js';
 import type { Plan } from '../lib/plan/plan.js';
-import { ErrorName } from '../lib/errors.js';
+import { ErrorName, StatesErrorName } from '../lib/errors.js';
 import type { EngineEvent } from './engine.js';
 
 /**
@@ -19,7 +19,11 @@ export class Progress {
   private caught: string | null = null;
 
   /** Bake lines are paced by the time each sample was taken, so a follower reading late prints the same lines. */
-  constructor(private readonly write: (line: string) => void) {}
+  constructor(
+    private readonly write: (line: string) => void,
+    /** How the user runs the CLI, for the approve/abort hints of a pause. */
+    private readonly bin = 'ml-rollout',
+  ) {}
 
   private phaseTag(index: number | undefined): string {
     const p = this.plan;
@@ -46,7 +50,7 @@ export class Progress {
         return;
       case 'StateEntered':
         this.caught = null;
-        return this.entered(e.state, e.input);
+        return this.entered(e.state, e.input, e.at);
       case 'StateExited':
         if (this.caught === e.state) return;
         return this.exited(e.state, e.output, e.at);
@@ -71,13 +75,28 @@ export class Progress {
       case 'RestoreSnapshot':
       case 'VerifyRestore':
         return `✗ rollback failed: ${f.cause}`;
+      case 'WaitForApproval':
+        return `${this.phaseTag(this.phaseIndex)} ✗ ${f.error === StatesErrorName.Timeout ? 'nobody approved in time' : f.cause}`;
       default:
         return `  ✗ ${f.state}: ${f.cause}`;
     }
   }
 
-  private entered(state: string, input: unknown): void {
-    const s = input as { cursor?: { index: number }; snapshot?: { previous?: { version: string } | null } };
+  private entered(state: string, input: unknown, at: number): void {
+    const s = input as {
+      cursor?: { index: number };
+      snapshot?: { previous?: { version: string } | null };
+      phaseRun?: { approvalTimeoutSeconds?: number };
+    };
+    if (state === 'WaitForApproval') {
+      const env = this.plan?.environment ?? 'NAME';
+      const until = new Date(at + (s.phaseRun?.approvalTimeoutSeconds ?? 0) * 1000).toISOString();
+      this.write(
+        `${this.phaseTag(s.cursor?.index)} ⏸ waiting for approval until ${until} (then it rolls back): ` +
+          `approve with: ${this.bin} approve --env ${env} · abort with: ${this.bin} abort --env ${env} --reason "…"`,
+      );
+      return;
+    }
     if (state === 'ApplyPhase') {
       this.phaseIndex = s.cursor?.index;
       const phase = this.plan?.phases[s.cursor?.index ?? 0];
@@ -103,6 +122,8 @@ export class Progress {
       snapshot?: { previous: { version: string } | null; unchanged: boolean; repaired?: string };
       restoreProbe?: { stable: boolean; detail: string; unrecorded?: string };
       restore?: { unrecorded?: string };
+      approval?: { approvedBy: string };
+      error?: { Error: string; Cause: string };
     };
     const tag = this.phaseTag(o.cursor?.index);
     switch (state) {
@@ -147,6 +168,10 @@ export class Progress {
       case 'RestoreSnapshot':
         if (o.restore?.unrecorded) this.write(`! ${o.restore.unrecorded}`);
         return;
+      case 'WaitForApproval':
+        return this.write(`${tag} ✓ approved by ${o.approval?.approvedBy ?? 'someone'}`);
+      case 'ApprovalTimedOut':
+        return this.write(`${tag} ✗ ${o.error?.Cause ?? 'nobody approved in time'}`);
       case 'RecordKnownGood':
         return this.write(`✓ ${this.plan?.version ?? ''} is the new known-good`);
     }

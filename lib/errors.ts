@@ -36,8 +36,18 @@ export const ErrorName = {
   NoCredentials: 'NoCredentials',
   /** A state file (lock, known-good, serving, process, rollout record) is unreadable or of the wrong shape. */
   StateInvalid: 'StateInvalid',
+  /** A person aborted the rollout (`ml-rollout abort`, the abort function): roll back now. */
+  RolloutAborted: 'RolloutAborted',
+  /** Nobody approved a paused rollout within its approval timeout (recorded after States.Timeout). */
+  ApprovalTimedOut: 'ApprovalTimedOut',
 } as const;
 export type ErrorName = (typeof ErrorName)[keyof typeof ErrorName];
+
+/** Errors Step Functions itself raises that the ASL matches (the local engine raises the same). */
+export const StatesErrorName = {
+  /** A Task ran past its TimeoutSeconds(Path): for WaitForApproval, nobody approved in time. */
+  Timeout: 'States.Timeout',
+} as const;
 
 /** Errors of the Fail states that end an execution; the CLI maps them to exit codes. */
 export const FailName = {
@@ -169,4 +179,12 @@ export class StateFileInvalidError extends RolloutError {
   ) {
     super(`${file} is not a valid state file (${problem})`);
   }
+}
+
+/**
+ * A person aborted the rollout: thrown by the tasks that run while a rollout waits (CheckStable,
+ * SampleGate, the approval wait) once they find the abort flag; the ASL's Catch rolls back.
+ */
+export class RolloutAbortedError extends RolloutError {
+  override readonly name = ErrorName.RolloutAborted;
 }

@@ -4,6 +4,8 @@ import { stateHome } from './plan/defaults.js';
 import type { TargetSpec } from './plan/target-schema.js';
 import type { Notifier } from './notify/types.js';
 import type { LockStore, StateStore } from './state/types.js';
+import type { ControlStore } from './state/control.js';
+import { LocalControlStore } from './state/control-files.js';
 import { LocalStateStore } from './state/local-store.js';
 import type { AnswersStore } from './state/answers.js';
 import { LocalAnswersStore } from './state/answers-local.js';
@@ -22,6 +24,8 @@ export interface Runtime {
   locks: LockStore;
   /** Recorded golden answers of known-good releases; absent → agreement has nothing to compare with. */
   answers?: AnswersStore;
+  /** Abort and approval requests of running rollouts (beside the lock, in the same store). */
+  control: ControlStore;
   notifier: Notifier;
   /** The target that serves a manifest's `target:`. */
   target(spec: TargetSpec): Target;
@@ -48,6 +52,7 @@ export function createLocalRuntime(
     state: new LocalStateStore(home),
     locks: new LocalLockStore(home, clock, cli),
     answers: new LocalAnswersStore(home),
+    control: new LocalControlStore(home),
     notifier: new LocalNotifier(home, env.SLACK_WEBHOOK_URL),
     target: targetRegistry({ home, clock }),
     lockOwner: () => localOwner(),

@@ -24,6 +24,8 @@ export interface DeployOptions {
   quiet?: boolean;
   /** Start the rollout and return at once with its id (default false: follow it to its end). */
   detach?: boolean;
+  /** How the user runs the CLI, for hints (default `ml-rollout`). */
+  bin?: string;
 }
 
 /** What `deploy` did; report and result are null when it did not follow the rollout to its end. */
@@ -40,7 +42,7 @@ export interface DeployResult {
  */
 export async function deploy(rt: Runtime, opts: DeployOptions, out: (l: string) => void, err: (l: string) => void): Promise<DeployResult> {
   const rolloutId = newRolloutId(rt.clock);
-  const progress = new Progress(out);
+  const progress = new Progress(out, opts.bin);
   const options = {
     ...(opts.pollSeconds ? { pollSeconds: opts.pollSeconds } : {}),
     ...(opts.sampleSeconds ? { sampleSeconds: opts.sampleSeconds } : {}),

@@ -41,7 +41,8 @@ export function planLines({ plan, manifest, platformFiles }: { plan: Plan; manif
     `${plan.name} ${plan.version} → ${plan.target.type} environment ${plan.environment} (digest ${plan.digest.slice(0, 12)})`,
     // What Elastic Beanstalk reads from the bundle itself (pack ships dot-files; see docs/aws-targets.md).
     ...(platformFiles?.length ? [`platform files: ${platformFiles.map((f) => `${f.path} (${f.kind})`).join(', ')}`] : []),
-    `health: GET ${plan.health.path} (2xx within ${plan.health.timeoutMs} ms); polls every ${plan.pollSeconds} s`,
+    `health: GET ${plan.health.path} (2xx within ${plan.health.timeoutMs} ms); polls every ${plan.pollSeconds} s` +
+      (plan.health.healthyThreshold ? `; stable after ${plan.health.healthyThreshold} healthy in a row` : ''),
     `smoke: ${plan.smoke.length ? plan.smoke.map((s) => `${s.method} ${s.path} → ${s.expectStatus}`).join(', ') : 'none'}`,
   ];
   lines.push(...modelLines(plan));
@@ -49,8 +50,8 @@ export function planLines({ plan, manifest, platformFiles }: { plan: Plan; manif
     // Without smoke requests there is no latency to hold to inferenceMs; with an error budget,
     // smoke statuses count into the error rate instead of failing one by one.
     const limits = Object.entries(p.gate)
-      .filter(([k]) => p.smoke || k !== 'inferenceMs')
-      .map(([k, v]) => `${k} ≤ ${v}`);
+      .filter(([k, v]) => (p.smoke || k !== 'inferenceMs') && !(k === 'failureLimit' && !v))
+      .map(([k, v]) => (k === 'failureLimit' ? `${v} failed sample${v === 1 ? '' : 's'} tolerated` : `${k} ≤ ${v}`));
     const checks = ['health 2xx', ...(p.smoke && p.gate.errorRatePercent === undefined ? ['each smoke status'] : []), ...limits];
     lines.push(`${p.index + 1}. ${p.name}`);
     lines.push(
@@ -65,6 +66,7 @@ export function planLines({ plan, manifest, platformFiles }: { plan: Plan; manif
       `     deadline ${p.deadlineSeconds} s, bake ${p.bakeSeconds} s${p.bakeSeconds ? ` (a sample every ${plan.sampleSeconds} s)` : ''}`,
     );
     lines.push(`     traffic: ${trafficLine(p.traffic)}`);
+    if (p.approve) lines.push(`     then waits for approval (ml-rollout approve), rolling back after ${p.approvalTimeoutSeconds} s`);
   }
   lines.push(...shortBakeNotes(plan));
   lines.push(...describeCapacity(manifest));

@@ -6,6 +6,7 @@ import { systemClock, type Clock } from '../clock.js';
 import { ConfigurationError } from '../errors.js';
 import { SnsNotifier } from '../notify/sns.js';
 import type { Runtime } from '../runtime.js';
+import { S3ControlStore } from '../state/control-s3.js';
 import { S3LockStore } from '../state/s3-lock.js';
 import { DEFAULT_STATE_PREFIX, S3StateStore } from '../state/s3-store.js';
 import { S3AnswersStore } from '../state/answers-s3.js';
@@ -42,6 +43,7 @@ export function createAwsRuntime(env: NodeJS.ProcessEnv = process.env, deps: Aws
     state: new S3StateStore(client, { bucket, prefix }),
     locks: new S3LockStore(client, { bucket, prefix, clock }),
     answers: new S3AnswersStore(client, { bucket, prefix }),
+    control: new S3ControlStore(client, { bucket, prefix }),
     notifier: new SnsNotifier(deps.sns ?? sns(), env.TOPIC_ARN),
     target: targetRegistry({ home, clock }),
     // A Lambda container serves many executions: the lock belongs to the execution (its name is the rollout id).

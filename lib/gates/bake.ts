@@ -42,6 +42,16 @@ export interface BakeWindow {
   step?: number;
   /** What the router saw of each version over the window (user traffic), where it splits it. */
   versions?: VersionWindows;
+  /** Samples whose health probe or a smoke request failed, over the window (failureLimit holds it). */
+  failedSamples?: number;
+  /** Failed health probes in a row up to the latest sample (unhealthyThreshold holds it). */
+  healthFailuresInARow?: number;
+}
+
+/** A sample failed when its health probe did, or one of its smoke requests where each one is judged (no error budget). */
+export function sampleFailed(sample: Sample, phase: PlanPhase): boolean {
+  const smokeJudged = phase.smoke && phase.gate.errorRatePercent === undefined;
+  return !sample.health.ok || (smokeJudged && sample.requests.some((r) => !r.ok));
 }
 
 /** Adds one sample to the window (a new window when `window` is null or belongs to another phase). */
@@ -58,6 +68,8 @@ export function accumulate(window: BakeWindow | null, sample: Sample, phase: Pla
           failures: 0,
           latencies: [],
           memoryPercent: null,
+          failedSamples: 0,
+          healthFailuresInARow: 0,
         };
   const latencies = [...w.latencies, ...sample.requests.map((r) => r.latencyMs)].slice(-DEFAULTS.maxLatencySamples);
   const peak = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));
@@ -78,6 +90,8 @@ export function accumulate(window: BakeWindow | null, sample: Sample, phase: Pla
     cursor: sample.cursor,
     done: false,
     checks: [],
+    failedSamples: (w.failedSamples ?? 0) + (sampleFailed(sample, phase) ? 1 : 0),
+    healthFailuresInARow: sample.health.ok ? 0 : (w.healthFailuresInARow ?? 0) + 1,
   };
 }
 

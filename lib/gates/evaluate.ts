@@ -1,3 +1,4 @@
+import { DEFAULTS } from '../plan/defaults.js';
 import type { PlanPhase } from '../plan/plan.js';
 import type { BakeWindow } from './bake.js';
 import { summarize } from './stats.js';
@@ -10,10 +11,40 @@ import type { Check, Verdict } from './verdict.js';
  * slowest request, peak memory); averages (CPU, p95, error rate) are judged only once the window
  * is complete (`final`), because a few early samples say little about them — the service may
  * still be warming up.
+ *
+ * With `gate.failureLimit` > 0 a failed sample (its health probe or a smoke request) is tolerated
+ * while the window's failed samples stay within the limit and the failed health probes in a row
+ * stay under `unhealthyThreshold`: its failed checks are kept, marked `tolerated`, and the two
+ * counts lead the checks. With the default limit 0 the first failed sample fails the gate.
  */
-export function evaluate(window: BakeWindow, phase: PlanPhase, final: boolean): Verdict {
+export function evaluate(
+  window: BakeWindow,
+  phase: PlanPhase,
+  final: boolean,
+  unhealthyThreshold: number = DEFAULTS.unhealthyThreshold,
+): Verdict {
   const g = phase.gate;
   const checks: Check[] = [];
+  const failureLimit = g.failureLimit ?? DEFAULTS.failureLimit;
+  const failedSamples = window.failedSamples ?? 0;
+  const inARow = window.healthFailuresInARow ?? 0;
+  const tolerate = failureLimit > 0 && failedSamples <= failureLimit && inARow < unhealthyThreshold;
+  if (failureLimit > 0) {
+    checks.push({
+      name: 'failedSamples',
+      value: failedSamples,
+      threshold: failureLimit,
+      passed: failedSamples <= failureLimit,
+      unit: ' samples',
+    });
+    checks.push({
+      name: 'healthFailuresInARow',
+      value: inARow,
+      threshold: unhealthyThreshold - 1,
+      passed: inARow < unhealthyThreshold,
+      unit: ' probes',
+    });
+  }
   const health = window.health;
   checks.push({
     // Named plainly: reports are read by tools too; the path is in the manifest, the status is the value.
@@ -21,6 +52,7 @@ export function evaluate(window: BakeWindow, phase: PlanPhase, final: boolean): 
     value: health.status ?? health.error ?? null,
     threshold: '2xx',
     passed: health.ok,
+    ...(tolerate && !health.ok ? { tolerated: true } : {}),
   });
 
   const lat = summarize(window.latencies);
@@ -29,7 +61,13 @@ export function evaluate(window: BakeWindow, phase: PlanPhase, final: boolean): 
       for (const r of window.lastRequests) {
         // Golden requests are judged together, by their status and agreement (lib/rollout/answers.ts).
         if (r.ref?.kind === 'golden') continue;
-        checks.push({ name: `smoke ${r.label}`, value: r.status ?? r.error ?? null, threshold: r.expectStatus, passed: r.ok });
+        checks.push({
+          name: `smoke ${r.label}`,
+          value: r.status ?? r.error ?? null,
+          threshold: r.expectStatus,
+          passed: r.ok,
+          ...(tolerate && !r.ok ? { tolerated: true } : {}),
+        });
       }
     }
     checks.push(limit('inferenceMs', lat.max, g.inferenceMs, 'ms', window.requests > 0 || final));
@@ -56,7 +94,7 @@ export function evaluate(window: BakeWindow, phase: PlanPhase, final: boolean): 
     checks.push(limit('cpuPercent', window.cpuPercent, g.cpuPercent, '%', true, since));
   }
   const judged = checks.filter((c): c is Check => c !== null && c.threshold !== undefined && c.threshold !== null);
-  return { passed: judged.every((c) => c.passed), checks: judged };
+  return { passed: judged.every((c) => c.passed || c.tolerated === true), checks: judged };
 }
 
 /** A ≤ check; absent threshold → no check; unmeasurable value → inconclusive, which fails. */

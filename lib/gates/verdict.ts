@@ -16,6 +16,8 @@ export interface Check {
   min?: boolean;
   /** What a report needs beside the value, e.g. the first disagreeing request and both answers. */
   detail?: string;
+  /** A failed per-sample check the gate let pass: within failureLimit (and unhealthyThreshold). */
+  tolerated?: boolean;
 }
 
 /** A gate's verdict: passed only when every check passed. */

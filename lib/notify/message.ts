@@ -8,6 +8,7 @@ const VERB: Record<Outcome, string> = {
   [Outcome.RollbackFailed]: 'ROLLBACK FAILED',
   [Outcome.Failed]: 'failed',
   [Outcome.Interrupted]: 'INTERRUPTED',
+  [Outcome.AwaitingApproval]: 'waits for approval',
 };
 
 /** SNS subject (≤ 100 characters): "[ml-rollout] skin-dev: 1.3.0 rolled back (faiss-scin)". */
@@ -21,6 +22,8 @@ export function subjectOf(n: RolloutNotification): string {
 export function summaryLine(n: RolloutNotification): string {
   const prev = n.previousVersion ? ` (previous: ${n.previousVersion})` : '';
   const base = `${subjectOf(n).replace('[ml-rollout] ', '')}${prev}`;
+  if (n.approval)
+    return `${base} until ${n.approval.expiresAt}: approve with ${n.approval.approveWith}, abort with ${n.approval.abortWith}`;
   if (!n.reason) return base;
   const why = n.reason.check ? describeCheck(n.reason.check) : n.reason.message;
   return `${base}: ${why}`;

@@ -8,6 +8,7 @@ const checkSchema = z.strictObject({
   passed: z.boolean(),
   inconclusive: z.boolean().optional(),
   unit: z.string().optional(),
+  tolerated: z.boolean().optional(),
 });
 
 /** A RolloutNotification as it arrives over SNS: checked before anything is built from it. */
@@ -25,4 +26,5 @@ export const rolloutNotificationSchema = z.strictObject({
   finishedAt: z.string(),
   durationMs: z.number().nullable(),
   execution: z.string().optional(),
+  approval: z.strictObject({ since: z.string(), expiresAt: z.string(), approveWith: z.string(), abortWith: z.string() }).optional(),
 }) satisfies z.ZodType<RolloutNotification>;

@@ -23,6 +23,7 @@ const LOOK: Record<Outcome, { emoji: string; verb: string }> = {
   [Outcome.RollbackFailed]: { emoji: ':rotating_light:', verb: 'ROLLBACK FAILED' },
   [Outcome.Failed]: { emoji: ':x:', verb: 'failed' },
   [Outcome.Interrupted]: { emoji: ':warning:', verb: 'INTERRUPTED' },
+  [Outcome.AwaitingApproval]: { emoji: ':hourglass_flowing_sand:', verb: 'waits for approval' },
 };
 
 // Slack's limits: header 150 characters, a section's text 3000, a field 2000.
@@ -118,7 +119,13 @@ export function slackMessage(n: RolloutNotification): SlackMessage {
     },
   ];
   const details: string[] = [];
-  if (n.phase) details.push(`*Failed phase*: \`${escapeMrkdwn(n.phase)}\``);
+  if (n.phase && n.approval) details.push(`*Passed phase*: \`${escapeMrkdwn(n.phase)}\`, waiting since ${n.approval.since}`);
+  else if (n.phase) details.push(`*Failed phase*: \`${escapeMrkdwn(n.phase)}\``);
+  if (n.approval) {
+    details.push(`*Approve*: \`${escapeMrkdwn(n.approval.approveWith)}\``);
+    details.push(`*Abort*: \`${escapeMrkdwn(n.approval.abortWith)}\``);
+    details.push(`Rolls back at ${n.approval.expiresAt} if nobody approves.`);
+  }
   if (n.reason?.check) details.push(`*Check* ${escapeMrkdwn(checkLine(n.reason.check))}`);
   if (n.reason) details.push(`*${escapeMrkdwn(n.reason.error)}*: ${escapeMrkdwn(n.reason.message)}`);
   if (n.rollback) details.push(rollbackLine(n.rollback));

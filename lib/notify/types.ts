@@ -9,6 +9,8 @@ export const Outcome = {
   Failed: 'failed',
   /** The engine stopped before the rollout ended; the version serving is unverified. */
   Interrupted: 'interrupted',
+  /** Not an end: the rollout paused for approval; its one message says how to approve or abort it. */
+  AwaitingApproval: 'awaiting_approval',
 } as const;
 export type Outcome = (typeof Outcome)[keyof typeof Outcome];
 
@@ -33,6 +35,20 @@ export interface RolloutNotification {
   durationMs: number | null;
   /** Link or ARN of the execution, where there is one. */
   execution?: string;
+  /** A paused rollout (outcome awaiting_approval): until when it waits, and the commands that end the wait. */
+  approval?: PendingApproval;
+}
+
+/** How a paused rollout is approved or aborted, as its notification says. */
+export interface PendingApproval {
+  /** ISO-8601 */
+  since: string;
+  /** ISO-8601: the rollout rolls back then */
+  expiresAt: string;
+  /** The command that lets it go on, e.g. `ml-rollout approve --env skin-dev`. */
+  approveWith: string;
+  /** The command that rolls it back now. */
+  abortWith: string;
 }
 
 /** SNS-shaped: what Publish takes. */

@@ -43,6 +43,16 @@ export const DEFAULTS = {
   maxLatencySamples: 2_000,
   /** How long each traffic step is measured under the phase's gate before the next, s. */
   trafficStepSeconds: 60,
+  /** How long a pause (`approve: true`) waits for a person before the rollout rolls back, s. */
+  approvalTimeoutSeconds: 3_600,
+  /** Consecutive healthy probes before a phase counts as stable (as the ECS health check's healthy threshold). */
+  healthyThreshold: 2,
+  /** Consecutive failed health probes, once stable, that fail the phase (the ECS unhealthy threshold). */
+  unhealthyThreshold: 2,
+  /** Gate samples allowed to fail while a phase bakes (Argo's failureLimit). */
+  failureLimit: 0,
+  /** How often the local engine looks at the state store while a rollout waits for approval, ms. */
+  approvalPollMs: 500,
 } as const;
 
 /** Where local state lives: $ML_ROLLOUT_HOME, default ./.ml-rollout. */

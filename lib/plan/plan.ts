@@ -10,6 +10,8 @@ import type { Traffic } from './traffic-schema.js';
 export interface PlanGate extends GateSpec {
   /** Highest latency of any one smoke request, ms. */
   inferenceMs: number;
+  /** Gate samples allowed to fail while baking (absent in plans written before it: 0). */
+  failureLimit?: number;
 }
 
 /** One phase as it will run: settings already accumulated from the phases before it. */
@@ -26,6 +28,10 @@ export interface PlanPhase {
   /** s */
   deadlineSeconds: number;
   gate: PlanGate;
+  /** Wait for approval once the gate passes (absent in older plans: false). */
+  approve?: boolean;
+  /** How long that pause waits before rolling back, s (default 3600). */
+  approvalTimeoutSeconds?: number;
   /** How the phase moves user traffic to its new version: the weights (%) step by step, ending at 100. */
   traffic?: PlanTraffic;
 }
@@ -56,7 +62,8 @@ export interface Plan {
   digest: string;
   environment: string;
   target: TargetSpec;
-  health: { path: string; timeoutMs: number };
+  /** Thresholds absent in plans written before them: DEFAULTS (2 and 2). */
+  health: { path: string; timeoutMs: number; healthyThreshold?: number; unhealthyThreshold?: number };
   smoke: SmokeRequest[];
   /** Golden requests, sent with the smoke requests; absent when the manifest has none. */
   golden?: GoldenRequest[];
@@ -90,8 +97,14 @@ export function resolvePlan(
       smoke: p.smoke,
       bakeSeconds: p.bakeSeconds,
       deadlineSeconds: p.deadlineSeconds ?? DEFAULTS.deadlineSeconds[type],
-      gate: { ...p.gate, inferenceMs: p.gate.inferenceMs ?? DEFAULTS.inferenceMs },
+      gate: {
+        ...p.gate,
+        inferenceMs: p.gate.inferenceMs ?? DEFAULTS.inferenceMs,
+        failureLimit: p.gate.failureLimit ?? DEFAULTS.failureLimit,
+      },
       traffic: resolveTraffic(phaseTraffic(manifest, p)),
+      approve: p.approve,
+      approvalTimeoutSeconds: p.approvalTimeoutSeconds ?? manifest.approvalTimeoutSeconds,
     };
   });
   return {
@@ -100,7 +113,13 @@ export function resolvePlan(
     digest: bundle.digest,
     environment: manifest.target.environment,
     target: manifest.target,
-    health: manifest.health,
+    health: {
+      path: manifest.health.path,
+      timeoutMs:
+        manifest.health.timeoutSeconds !== undefined ? Math.round(manifest.health.timeoutSeconds * 1000) : manifest.health.timeoutMs,
+      healthyThreshold: manifest.health.healthyThreshold,
+      unhealthyThreshold: manifest.health.unhealthyThreshold,
+    },
     smoke: manifest.smoke,
     phases,
     pollSeconds: overrides.pollSeconds ?? DEFAULTS.pollSeconds[type],
@@ -124,8 +143,14 @@ function resolveTraffic(t: ReturnType<typeof phaseTraffic>): PlanTraffic {
 
 /** Longest the rollout can take, s: every deadline and bake, for the lock's lease. */
 export function longestRolloutSeconds(plan: Plan): number {
+  // A pause runs no task that could renew the lease (on AWS it costs nothing while it waits): the lease covers it.
   const phases = plan.phases.reduce(
-    (s, p) => s + p.deadlineSeconds + p.bakeSeconds + (p.traffic ? (p.traffic.steps.length - 1) * p.traffic.stepSeconds : 0),
+    (s, p) =>
+      s +
+      p.deadlineSeconds +
+      p.bakeSeconds +
+      (p.traffic ? (p.traffic.steps.length - 1) * p.traffic.stepSeconds : 0) +
+      (p.approve ? (p.approvalTimeoutSeconds ?? DEFAULTS.approvalTimeoutSeconds) * (p.traffic?.steps.length ?? 1) : 0),
     0,
   );
   return phases + DEFAULTS.rollbackDeadlineSeconds[plan.target.type] + DEFAULTS.lockMarginSeconds;

@@ -34,6 +34,9 @@ const settingsSchema = z
   )
   .refine((s) => Object.keys(s).length <= MAX.settings, `at most ${MAX.settings} settings`);
 
+/** Longest a pause may wait for approval, s (7 days; the lock's lease covers it). */
+const APPROVAL_MAX_SECONDS = 604_800;
+
 /** Thresholds a phase's gate checks; every one optional, health always checked. */
 export const gateSchema = z.strictObject({
   /** Highest CPU use, % of one core (local) or of the instance (AWS). */
@@ -46,6 +49,8 @@ export const gateSchema = z.strictObject({
   errorRatePercent: z.number().min(0).max(100).optional(),
   /** Highest latency of any one smoke request, ms (default 5000). */
   inferenceMs: z.number().positive().optional(),
+  /** Gate samples allowed to fail (health or a smoke request) while the phase bakes (default 0). */
+  failureLimit: z.number().int().min(0).max(10_000).optional(),
 });
 export type GateSpec = z.infer<typeof gateSchema>;
 
@@ -62,6 +67,10 @@ export const phaseSchema = z.strictObject({
   gate: gateSchema.default({}),
   /** How this phase moves traffic to its new version; wins over the manifest's `traffic:`. */
   traffic: trafficSchema.optional(),
+  /** After this phase's gate passes, wait for `ml-rollout approve` (default false). */
+  approve: z.boolean().default(false),
+  /** How long this phase's pause waits before rolling back, s (default: the manifest's approvalTimeoutSeconds). */
+  approvalTimeoutSeconds: z.number().int().min(1).max(APPROVAL_MAX_SECONDS).optional(),
 });
 export type PhaseSpec = z.infer<typeof phaseSchema>;
 
@@ -101,8 +110,21 @@ export const manifestSchema = z
       .strictObject({
         path: originPath.default(DEFAULTS.healthPath),
         timeoutMs: z.number().int().positive().default(DEFAULTS.healthTimeoutMs),
+        /** Per probe, s (default 2); overrides timeoutMs when given. */
+        timeoutSeconds: z.number().positive().max(120).optional(),
+        /** Consecutive 2xx before a phase counts as stable (default 2). */
+        healthyThreshold: z.number().int().min(1).max(100).default(DEFAULTS.healthyThreshold),
+        /** Consecutive failed probes, once stable, that fail the phase (default 2). */
+        unhealthyThreshold: z.number().int().min(1).max(100).default(DEFAULTS.unhealthyThreshold),
       })
-      .default({ path: DEFAULTS.healthPath, timeoutMs: DEFAULTS.healthTimeoutMs }),
+      .default({
+        path: DEFAULTS.healthPath,
+        timeoutMs: DEFAULTS.healthTimeoutMs,
+        healthyThreshold: DEFAULTS.healthyThreshold,
+        unhealthyThreshold: DEFAULTS.unhealthyThreshold,
+      }),
+    /** How long a pause waits for approval before the rollout rolls back, s (default 3600). */
+    approvalTimeoutSeconds: z.number().int().min(1).max(APPROVAL_MAX_SECONDS).default(DEFAULTS.approvalTimeoutSeconds),
     smoke: z.array(smokeSchema).max(MAX.smoke, `at most ${MAX.smoke} smoke requests`).default([]),
     /** Requests sent at every gate that sends smoke requests; their answers are recorded with the release. */
     golden: z.array(goldenSchema).max(MAX.smoke, `at most ${MAX.smoke} golden requests`).optional(),

@@ -7,6 +7,8 @@ import { compareChecks } from '../gates/compare.js';
 import { markStep, phaseSteps, type TrafficStep } from './traffic.js';
 import { PhaseStatus } from '../state/types.js';
 import type { Runtime } from '../runtime.js';
+import { DEFAULTS } from '../plan/defaults.js';
+import { checkAbort } from './control.js';
 import { keepLease } from './lease.js';
 import { judgeModel, withoutAnswers } from './answers.js';
 import { updateRecord } from './record.js';
@@ -21,6 +23,7 @@ import { currentPhase, type PlannedState } from './state.js';
 export async function sampleGate(rt: Runtime, state: PlannedState & { traffic?: TrafficStep }): Promise<BakeWindow> {
   const { plan } = state;
   const planPhase = currentPhase(state);
+  await checkAbort(rt, state, planPhase.name);
   await keepLease(rt, state);
   // A traffic step is measured as a bake of its own: stepSeconds long, the last step the phase's bakeSeconds.
   const step = state.traffic && state.traffic.phase === planPhase.index ? state.traffic : null;
@@ -41,11 +44,11 @@ export async function sampleGate(rt: Runtime, state: PlannedState & { traffic?: 
     throw new DeadlineExceededError(`${phase.name}: the traffic shift did not finish within ${phase.deadlineSeconds} s`);
   }
   const final = isComplete(window, rt.clock.now()) && !unsettled;
-  const judged = evaluate(window, phase, final);
-  const checks = [...judged.checks, ...model.checks, ...compareChecks(sample.versions, phaseSteps(phase).compare, final)];
-  const verdict = { passed: checks.every((c) => c.passed), checks };
+  const judged = evaluate(window, phase, final, plan.health.unhealthyThreshold ?? DEFAULTS.unhealthyThreshold);
+  const extra = [...model.checks, ...compareChecks(sample.versions, phaseSteps(phase).compare, final)];
+  const verdict = { passed: judged.passed && extra.every((c) => c.passed), checks: [...judged.checks, ...extra] };
   if (!verdict.passed) {
-    const failed = verdict.checks.find((c) => !c.passed);
+    const failed = verdict.checks.find((c) => !c.passed && !c.tolerated);
     const at = step && step.percent < 100 ? ` at ${step.percent} % traffic` : '';
     const message = `${phase.name} gate failed${at}: ${failed ? describeCheck(failed) : 'a check failed'}`;
     await updateRecord(rt, plan, state.rolloutId, (r) => {

@@ -1,5 +1,6 @@
 import { isoAt } from '../clock.js';
 import { StateFileInvalidError } from '../errors.js';
+import { logger } from '../observability/logger.js';
 import type { Runtime } from '../runtime.js';
 import { newRecord } from './record.js';
 import type { PlannedState } from './state.js';
@@ -41,4 +42,9 @@ export async function acquireLock(rt: Runtime, state: PlannedState): Promise<{ e
 /** ReleaseLock: idempotent; releasing a lock we no longer hold is not an error. */
 export async function releaseLock(rt: Runtime, state: PlannedState): Promise<void> {
   await rt.locks.release(state.plan.environment, state.rolloutId);
+  // The rollout's abort and approval requests end with it (an abort after its last check, a pause
+  // that timed out). They name this rollout only, so one left behind never touches the next.
+  await rt.control.clear(state.plan.environment, state.rolloutId).catch((err: Error) => {
+    logger.warn('abort/approval requests not cleared', { error: err.message });
+  });
 }

@@ -14,6 +14,7 @@ const FINAL_STATUS: Record<Outcome, RolloutStatus> = {
   [Outcome.RollbackFailed]: RolloutStatus.Failed,
   [Outcome.Failed]: RolloutStatus.Failed,
   [Outcome.Interrupted]: RolloutStatus.Interrupted,
+  [Outcome.AwaitingApproval]: RolloutStatus.Running,
 };
 
 /**

@@ -57,6 +57,20 @@ export interface PhaseRun {
   bake?: BakeWindow;
   /** The phase's traffic steps, % of user requests to the new version, ending at 100. */
   steps?: number[];
+  /** Wait for approval once the gate passes (WaitForApproval). */
+  approve?: boolean;
+  /** s that pause waits: WaitForApproval's TimeoutSecondsPath. */
+  approvalTimeoutSeconds?: number;
+}
+
+/** Output of CheckStable, at $.probe: the healthy probes in a row count toward healthyThreshold. */
+export interface StableProbe {
+  stable: boolean;
+  detail: string;
+  /** Index of the phase probed (a new phase counts from 0). */
+  phase?: number;
+  /** Healthy probes in a row, this one included. */
+  healthyInARow?: number;
 }
 
 /** The error a Catch put at $.error / $.rollbackError. */
@@ -71,6 +85,9 @@ export interface RolloutState extends ExecutionInput {
   snapshot?: Snapshot;
   cursor?: { index: number; count: number };
   phaseRun?: PhaseRun;
+  probe?: StableProbe;
+  /** Output of WaitForApproval: who approved the latest pause. */
+  approval?: { approvedBy: string; approvedAt: string };
   /** Output of AcquireLock: the lease it took (renewals move the stored lock's, not this copy). */
   lock?: { expiresAt: string };
   restore?: { restoredVersion: string | null; startedAt: number; deadlineAt: number };

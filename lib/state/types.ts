@@ -121,6 +121,10 @@ export interface RolloutRecord {
   finishedAt: string | null;
   /** Phase name → the golden answers its passing gate got; recorded with the release once it is known-good. */
   answers?: Record<string, GoldenAnswer[]>;
+  /** The latest pause for approval: which phase waited, since and until when, who approved it (ISO-8601 times). */
+  approval?: { phase: string; since: string; expiresAt: string; approvedBy?: string; approvedAt?: string };
+  /** Set when a person aborted the rollout: who, why (null: no reason given), when (ISO-8601). */
+  abort?: { by: string; reason: string | null; at: string };
 }
 
 /** Known-good releases, what serves, and rollout records. Local: files; AWS: S3. */

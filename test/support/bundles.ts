@@ -11,6 +11,8 @@ export interface TestPhase {
   bakeSeconds?: number;
   deadlineSeconds?: number;
   gate?: Record<string, number>;
+  approve?: boolean;
+  approvalTimeoutSeconds?: number;
 }
 
 /** Four phases shaped like the seeds' defaults, with no bake, for fast tests. */

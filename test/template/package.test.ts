@@ -167,11 +167,12 @@ function anchoredBlocks(text: string): Map<string, { state: string; key: string 
   return groups;
 }
 
+/** Each Task's function ARN: its Resource, or for a `lambda:invoke.waitForTaskToken` task its Parameters.FunctionName. */
 function tasksOf(definition: Json): [string, unknown][] {
-  const states = (definition.States ?? {}) as Record<string, { Type: string; Resource?: unknown }>;
+  const states = (definition.States ?? {}) as Record<string, { Type: string; Resource?: unknown; Parameters?: { FunctionName?: unknown } }>;
   return Object.entries(states)
     .filter(([, s]) => s.Type === 'Task')
-    .map(([name, s]) => [name, s.Resource]);
+    .map(([name, s]) => [name, s.Resource === 'arn:aws:states:::lambda:invoke.waitForTaskToken' ? s.Parameters?.FunctionName : s.Resource]);
 }
 
 function statementsOf(role: Resource): Statement[] {
@@ -410,6 +411,23 @@ describe('sls package (offline, no AWS credentials)', () => {
         { 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/ml-rollout/ci/slack-webhook-url' },
       ],
     ]);
+  });
+
+  it('lets approve and abort end a pause of the rollout state machine only, and write no more than the pause and the flag', () => {
+    const statements = (fn: string) => statementsOf(resource(`${fn}IamRoleLambdaExecution`));
+    const granting = (fn: string, action: string) => statements(fn).filter((s) => list(s.Action).includes(action));
+    for (const fn of ['Approve', 'Abort']) {
+      expect([fn, granting(fn, 'states:SendTaskSuccess')]).toEqual([
+        fn,
+        [{ Effect: 'Allow', Action: ['states:SendTaskSuccess', 'states:SendTaskFailure'], Resource: { Ref: 'RolloutStateMachine' } }],
+      ]);
+      const deletes = granting(fn, 's3:DeleteObject').flatMap((s) => list(s.Resource).map((r) => (r as { 'Fn::Sub': string })['Fn::Sub']));
+      expect([fn, deletes.map((arn) => arn.replace(/^.*\/state\//, 'state/'))]).toEqual([
+        fn,
+        ['state/*/abort.json', 'state/*/approval.json'],
+      ]);
+    }
+    for (const fn of ['CheckStable', 'SampleGate', 'ApplyPhase']) expect([fn, granting(fn, 'states:SendTaskSuccess')]).toEqual([fn, []]);
   });
 
   it('grants the ECS target its calls scoped by params, PassRole only to ecs-tasks.amazonaws.com', () => {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import aslValidator from 'asl-validator';
 import { parse } from 'yaml';
-import { ErrorName, FailName, LambdaServiceErrorName } from '../../../lib/errors.js';
+import { ErrorName, FailName, LambdaServiceErrorName, StatesErrorName } from '../../../lib/errors.js';
 import { loadDefinition, StateMachineName } from '../../../cli/definition.js';
 import { TASK_FUNCTIONS } from '../../../cli/handlers.js';
 
@@ -15,7 +15,12 @@ type State = {
 };
 
 const machines = Object.values(StateMachineName);
-const known = new Set<string>([...Object.values(ErrorName), ...Object.values(LambdaServiceErrorName), 'States.ALL']);
+const known = new Set<string>([
+  ...Object.values(ErrorName),
+  ...Object.values(LambdaServiceErrorName),
+  ...Object.values(StatesErrorName),
+  'States.ALL',
+]);
 
 describe.each(machines)('statemachines/%s.asl.yml', (name) => {
   it('is valid ASL once its function ARNs are in place', async () => {
@@ -59,5 +64,30 @@ describe.each(machines)('statemachines/%s.asl.yml', (name) => {
     const retried = Object.values(raw.States).flatMap((s) => (s.Retry ?? []).flatMap((r) => r.ErrorEquals));
     expect(retried).not.toContain(ErrorName.BundleInvalid);
     expect(retried).not.toContain(ErrorName.GateFailed);
+  });
+});
+
+describe('statemachines/rollout.asl.yml: the pause for approval', () => {
+  it('is a .waitForTaskToken Lambda task whose timeout is the phase approval timeout, rolling back on States.Timeout', async () => {
+    const raw = parse(await readFile(join(import.meta.dirname, '../../../statemachines/rollout.asl.yml'), 'utf8')) as {
+      States: Record<string, State & { Parameters?: Record<string, unknown>; TimeoutSecondsPath?: string; Next?: string }>;
+    };
+    const wait = raw.States.WaitForApproval!;
+    expect(wait.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
+    expect(wait.Parameters).toEqual({
+      FunctionName: { 'Fn::GetAtt': ['awaitApproval', 'Arn'] },
+      Payload: { 'token.$': '$$.Task.Token', 'state.$': '$' },
+    });
+    expect(wait.TimeoutSecondsPath).toBe('$.phaseRun.approvalTimeoutSeconds');
+    const catches = (wait.Catch ?? []) as { ErrorEquals: string[]; Next: string }[];
+    expect(catches.map((c) => [c.ErrorEquals, c.Next])).toEqual([
+      [[StatesErrorName.Timeout], 'ApprovalTimedOut'],
+      [[ErrorName.RolloutAborted], 'RestoreSnapshot'],
+      [['States.ALL'], 'RestoreSnapshot'],
+    ]);
+    expect(raw.States.ApprovalTimedOut?.Next).toBe('RestoreSnapshot');
+    const { callbackTasks, taskFunctions } = await loadDefinition(StateMachineName.Rollout);
+    expect(callbackTasks).toEqual(['WaitForApproval']);
+    expect(taskFunctions.WaitForApproval).toBe('awaitApproval');
   });
 });

@@ -9,6 +9,7 @@ import { prepareRollback } from '../../../lib/rollout/manual-rollback.js';
 import { newRecord } from '../../../lib/rollout/record.js';
 import type { Runtime } from '../../../lib/runtime.js';
 import { LocalLockStore } from '../../../lib/state/local-lock.js';
+import { LocalControlStore } from '../../../lib/state/control-files.js';
 import { LocalStateStore } from '../../../lib/state/local-store.js';
 import type { Release } from '../../../lib/state/types.js';
 
@@ -58,6 +59,7 @@ beforeEach(async () => {
     home,
     state: new LocalStateStore(home),
     locks: new LocalLockStore(home, clock),
+    control: new LocalControlStore(home),
     lockOwner: () => 'test:1',
     notifier: { publish: async (m) => void sent.push(m) },
     target: () => {
