@@ -6,7 +6,6 @@ import { DEFAULTS } from '../../plan/defaults.js';
 import type { Plan, PlanPhase } from '../../plan/plan.js';
 import type { LocalTargetSpec } from '../../plan/target-schema.js';
 import { readState, removeFile, writeJsonAtomic } from '../../state/files.js';
-import { localProcessSchema } from '../../state/schemas.js';
 import { environmentDir } from '../../state/local-store.js';
 import type { Release } from '../../state/types.js';
 import { checkHealth, describeResult, sendRequest } from '../http.js';
@@ -33,7 +32,7 @@ export class LocalTarget implements Target {
 
   /** The process record of an environment, whether or not it still runs. */
   async record(environment: string): Promise<LocalProcess | null> {
-    return readState<LocalProcess>(this.processFile(environment), localProcessSchema);
+    return readState<LocalProcess>(this.processFile(environment), 'localProcess');
   }
 
   async current(plan: Plan): Promise<Deployment | null> {
