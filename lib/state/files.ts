@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type * as z from 'zod';
 import { StateFileInvalidError } from '../errors.js';
-import { describeStateIssue } from './schemas.js';
+import type { StateSchemaName } from './schemas.js';
 
 /** Reads a JSON file; null when it does not exist. Not for state files: see readState. */
 export async function readJson<T>(path: string): Promise<T | null> {
@@ -16,20 +15,22 @@ export async function readJson<T>(path: string): Promise<T | null> {
 }
 
 /** Parses a state file's text through its schema; StateFileInvalidError naming `path` and the problem. */
-export function parseState<T>(path: string, text: string, schema: z.ZodType): T {
+export async function parseState<T>(path: string, text: string, schema: StateSchemaName): Promise<T> {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
     throw new StateFileInvalidError(path, text.trim() === '' ? 'the file is empty' : `not JSON: ${(err as Error).message}`);
   }
-  const parsed = schema.safeParse(value);
+  // Loaded on first use: a command that finds no state file to read (--help, status of nothing) loads no zod.
+  const { describeStateIssue, stateSchemas } = await import('./schemas.js');
+  const parsed = stateSchemas[schema].safeParse(value);
   if (!parsed.success) throw new StateFileInvalidError(path, describeStateIssue(parsed.error));
   return parsed.data as T;
 }
 
 /** Reads a state file through its schema: null when it does not exist, StateFileInvalidError when it is not valid. */
-export async function readState<T>(path: string, schema: z.ZodType): Promise<T | null> {
+export async function readState<T>(path: string, schema: StateSchemaName): Promise<T | null> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');

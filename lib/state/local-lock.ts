@@ -7,7 +7,6 @@ import { LockHeldError, StateFileInvalidError } from '../errors.js';
 import type { Clock } from '../clock.js';
 import { parseState, writeTemp } from './files.js';
 import { environmentDir } from './local-store.js';
-import { lockEntrySchema } from './schemas.js';
 import type { LockEntry, LockStore } from './types.js';
 
 /** This process as a lock owner: "host:pid". */
@@ -71,13 +70,13 @@ export class LocalLockStore implements LockStore {
   /** The holder; StateFileInvalidError naming lock.json when it is not a valid lock file. */
   async get(environment: string): Promise<LockEntry | null> {
     const raw = await this.readRaw(environment);
-    return raw === null ? null : parseState<LockEntry>(this.path(environment), raw, lockEntrySchema);
+    return raw === null ? null : parseState<LockEntry>(this.path(environment), raw, 'lockEntry');
   }
 
   /** The holder as read, or 'invalid' for a lock file that cannot be read as one (it holds nothing). */
-  private parse(environment: string, raw: string): LockEntry | 'invalid' {
+  private async parse(environment: string, raw: string): Promise<LockEntry | 'invalid'> {
     try {
-      return parseState<LockEntry>(this.path(environment), raw, lockEntrySchema);
+      return await parseState<LockEntry>(this.path(environment), raw, 'lockEntry');
     } catch (err) {
       if (err instanceof StateFileInvalidError) return 'invalid';
       throw err;
@@ -97,7 +96,7 @@ export class LocalLockStore implements LockStore {
         }
         const raw = await this.readRaw(entry.environment);
         if (raw === null) continue; // released between our two calls
-        const holder = this.parse(entry.environment, raw);
+        const holder = await this.parse(entry.environment, raw);
         if (holder !== 'invalid') {
           if (holder.rolloutId === entry.rolloutId) return;
           const expired = Date.parse(holder.expiresAt) <= this.clock.now();

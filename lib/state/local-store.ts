@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import type { KnownGood, RolloutRecord, Serving, StateStore } from './types.js';
 import { readState, removeFile, writeJsonAtomic } from './files.js';
-import { knownGoodSchema, rolloutRecordSchema, servingSchema } from './schemas.js';
 
 /** Directory of one environment's state under the state home. */
 export function environmentDir(home: string, environment: string): string {
@@ -20,7 +19,7 @@ export class LocalStateStore implements StateStore {
   }
 
   getKnownGood(environment: string): Promise<KnownGood | null> {
-    return readState<KnownGood>(this.file(environment, 'known-good.json'), knownGoodSchema);
+    return readState<KnownGood>(this.file(environment, 'known-good.json'), 'knownGood');
   }
 
   putKnownGood(knownGood: KnownGood): Promise<void> {
@@ -28,7 +27,7 @@ export class LocalStateStore implements StateStore {
   }
 
   getServing(environment: string): Promise<Serving | null> {
-    return readState<Serving>(this.file(environment, 'serving.json'), servingSchema);
+    return readState<Serving>(this.file(environment, 'serving.json'), 'serving');
   }
 
   putServing(serving: Serving): Promise<void> {
@@ -40,7 +39,7 @@ export class LocalStateStore implements StateStore {
   }
 
   getRollout(environment: string, id: string): Promise<RolloutRecord | null> {
-    return readState<RolloutRecord>(this.file(environment, 'rollouts', `${id}.json`), rolloutRecordSchema);
+    return readState<RolloutRecord>(this.file(environment, 'rollouts', `${id}.json`), 'rolloutRecord');
   }
 
   putRollout(record: RolloutRecord): Promise<void> {

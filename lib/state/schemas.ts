@@ -114,3 +114,17 @@ export function describeStateIssue(error: z.ZodError): string {
   const where = issue.path.map(String).join('.');
   return `${where || '(the whole file)'}: ${issue.message}`;
 }
+
+/** processes.json: every version process of a local environment (beside the router). */
+export const localProcessesSchema = z.looseObject({ processes: z.array(localProcessSchema) });
+
+/** The schemas by name, for readState: imported on first read, so that a command reading no state file loads no zod. */
+export const stateSchemas = {
+  knownGood: knownGoodSchema,
+  serving: servingSchema,
+  rolloutRecord: rolloutRecordSchema,
+  lockEntry: lockEntrySchema,
+  localProcess: localProcessSchema,
+  localProcesses: localProcessesSchema,
+} as const;
+export type StateSchemaName = keyof typeof stateSchemas;

@@ -5,9 +5,7 @@ import { PhaseFailedError, StateFileInvalidError, TargetError } from '../../erro
 import { DEFAULTS } from '../../plan/defaults.js';
 import type { Plan, PlanPhase } from '../../plan/plan.js';
 import type { LocalTargetSpec } from '../../plan/target-schema.js';
-import { z } from 'zod';
 import { readJson, readState, removeFile, writeJsonAtomic } from '../../state/files.js';
-import { localProcessSchema } from '../../state/schemas.js';
 import { environmentDir } from '../../state/local-store.js';
 import type { Release } from '../../state/types.js';
 import { checkHealth, describeResult, sendRequest } from '../http.js';
@@ -51,7 +49,7 @@ export class LocalTarget implements Target {
 
   /** The process the environment's probes look at: the phase's new one during a rollout, else the one serving. */
   async record(environment: string): Promise<LocalProcess | null> {
-    return readState<LocalProcess>(join(this.dir(environment), 'process.json'), localProcessSchema);
+    return readState<LocalProcess>(join(this.dir(environment), 'process.json'), 'localProcess');
   }
 
   /**
@@ -77,7 +75,7 @@ export class LocalTarget implements Target {
 
   /** Every version process of the environment, running or not. */
   async processes(environment: string): Promise<VersionProcess[]> {
-    const file = await readState<{ processes: VersionProcess[] }>(join(this.dir(environment), 'processes.json'), processesSchema);
+    const file = await readState<{ processes: VersionProcess[] }>(join(this.dir(environment), 'processes.json'), 'localProcesses');
     return file?.processes ?? [];
   }
 
@@ -353,9 +351,6 @@ export class LocalTarget implements Target {
     return { version: what.version, digest: what.digest, url: router.url, settings: what.settings };
   }
 }
-
-/** processes.json: written by this tool; extra keys of a newer version are not corruption. */
-const processesSchema = z.looseObject({ processes: z.array(localProcessSchema) });
 
 /** The tag every process of one version process carries (under the environment's directory, for stopTagged). */
 function processTag(dir: string, p: { version: string; port: number }): string {

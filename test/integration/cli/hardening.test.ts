@@ -123,18 +123,22 @@ describe('destroy while a rollout runs (case 7)', () => {
         (JSON.parse((await cli(['status', '--env', ENV, '--json'], home)).stdout) as { rollout: { phase: string | null } | null }).rollout
           ?.phase === 'only',
     );
-    const service = await processRecord();
-    const r = await cli(['destroy', '--env', ENV], home);
-    expect(r.code).toBe(2);
-    expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(
-      new RegExp(
-        `^ml-rollout: destroy refused: rollout ${id} of 4\\.0\\.0 is running on hardening \\(engine pid \\d+\\); let it end \\(or abort it\\), then destroy\\n$`,
-      ),
-    );
-    expect(alive(service.pid)).toBe(true);
-    expect(await answering(service.url)).toBe('4.0.0');
-    for (const pid of await enginePids()) killIfAlive(pid);
+    try {
+      await waitFor('4.0.0 to serve', async () => (await answering((await processRecord()).url)) === '4.0.0', 30_000);
+      const service = await processRecord();
+      const r = await cli(['destroy', '--env', ENV], home);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `^ml-rollout: destroy refused: rollout ${id} of 4\\.0\\.0 is running on hardening \\(engine pid \\d+\\); let it end \\(or abort it\\), then destroy\\n$`,
+        ),
+      );
+      expect(alive(service.pid)).toBe(true);
+      expect(await answering(service.url)).toBe('4.0.0');
+    } finally {
+      for (const pid of await enginePids()) killIfAlive(pid);
+    }
   }, 90_000);
 });
 
