@@ -4,7 +4,6 @@ import type { AgreementSpec } from './answers-schema.js';
 import type { CapacitySpec } from './capacity-schema.js';
 import { phaseTraffic, trafficSteps, type TrafficStrategy } from './traffic-schema.js';
 import type { TargetSpec } from './target-schema.js';
-import type { Traffic } from './traffic-schema.js';
 
 /** A gate with its defaults applied. Thresholds absent from the manifest are not checked. */
 export interface PlanGate extends GateSpec {
