@@ -21,6 +21,10 @@ export interface EnvironmentHealth {
   requestCount: number | null;
   /** ms */
   p90LatencyMs: number | null;
+  /**
+   * Enhanced health's Latency.P95 — by the API reference the mean latency of the slowest 5 % of
+   * requests, not a 95th percentile; reported as p95LatencyMs until the ALB percentile is read.
+   */
   p95LatencyMs: number | null;
   p99LatencyMs: number | null;
   /** Share of requests answered 5xx, %. */
@@ -39,6 +43,10 @@ export function readApplicationMetrics(m: ApplicationMetrics | undefined): Omit<
     p90LatencyMs: ms(m.Latency?.P90),
     p95LatencyMs: ms(m.Latency?.P95),
     p99LatencyMs: ms(m.Latency?.P99),
+    // StatusCodes and RequestCount read as counts over the 10 s window (ApplicationMetrics.Duration):
+    // the API reference calls StatusCodes percentages and RequestCount a rate, but AWS's own EB CLI
+    // (ebcli/display/data_poller.py) and the `eb health` example treat both as counts, and only
+    // with counts is Status5xx ÷ RequestCount the share of 5xx answers. See docs/aws-targets.md.
     http5xxPercent: Math.round(((m.StatusCodes?.Status5xx ?? 0) / count) * 1000) / 10,
   };
 }
