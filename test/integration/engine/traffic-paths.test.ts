@@ -43,7 +43,7 @@ describe('rollout.asl.yml traffic steps', () => {
   it('all at once: one step at 100', async () => {
     const r = await deploy('1.1.0', { phases: [{ name: 'only', deadlineSeconds: 10 }] });
     expect(r.status).toBe('SUCCEEDED');
-    expect(stepStates(r)).toEqual(['StartSteps', 'ShiftTraffic', 'SampleGate', 'BakeDone', 'NextStep', 'MoreSteps', 'NextPhase']);
+    expect(stepStates(r)).toEqual(['StartSteps', 'ShiftTraffic', 'SampleGate', 'BakeDone', 'NeedsApproval', 'NextStep', 'MoreSteps', 'NextPhase']);
   });
 
   it('every step passed: each step shifted, measured, then the next, up to 100', async () => {
@@ -52,7 +52,7 @@ describe('rollout.asl.yml traffic steps', () => {
       traffic: { strategy: 'linear', stepPercent: 40, stepSeconds: 0 },
     });
     expect(r.status).toBe('SUCCEEDED');
-    const step = ['ShiftTraffic', 'SampleGate', 'BakeDone', 'NextStep', 'MoreSteps'];
+    const step = ['ShiftTraffic', 'SampleGate', 'BakeDone', 'NeedsApproval', 'NextStep', 'MoreSteps'];
     expect(stepStates(r)).toEqual(['StartSteps', ...step, ...step, ...step, 'NextPhase']);
     const record = await rt.state.getRollout(ENV, `s${n}`);
     expect(record?.phases[0]?.traffic?.map((t) => [t.percent, t.status])).toEqual([
@@ -93,6 +93,7 @@ describe('rollout.asl.yml traffic steps', () => {
       'ShiftTraffic',
       'SampleGate',
       'BakeDone',
+      'NeedsApproval',
       'NextStep',
       'MoreSteps',
       'ShiftTraffic',
