@@ -71,7 +71,15 @@ describe('rollout.asl.yml: pause, approve, abort', () => {
     expect(r.status).toBe('SUCCEEDED');
     const s = states(r);
     const at = s.indexOf('WaitForApproval');
-    expect(s.slice(at - 2, at + 5)).toEqual(['BakeDone', 'NeedsApproval', 'WaitForApproval', 'NextStep', 'MoreSteps', 'NextPhase', 'MorePhases']);
+    expect(s.slice(at - 2, at + 5)).toEqual([
+      'BakeDone',
+      'NeedsApproval',
+      'WaitForApproval',
+      'NextStep',
+      'MoreSteps',
+      'NextPhase',
+      'MorePhases',
+    ]);
     expect(s.filter((x) => x === 'WaitForApproval')).toHaveLength(1);
     expect(s.at(-1)).toBe('Succeeded');
     const record = await rt.state.getRollout(ENV, `op${n}`);

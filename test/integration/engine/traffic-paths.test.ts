@@ -43,7 +43,16 @@ describe('rollout.asl.yml traffic steps', () => {
   it('all at once: one step at 100', async () => {
     const r = await deploy('1.1.0', { phases: [{ name: 'only', deadlineSeconds: 10 }] });
     expect(r.status).toBe('SUCCEEDED');
-    expect(stepStates(r)).toEqual(['StartSteps', 'ShiftTraffic', 'SampleGate', 'BakeDone', 'NeedsApproval', 'NextStep', 'MoreSteps', 'NextPhase']);
+    expect(stepStates(r)).toEqual([
+      'StartSteps',
+      'ShiftTraffic',
+      'SampleGate',
+      'BakeDone',
+      'NeedsApproval',
+      'NextStep',
+      'MoreSteps',
+      'NextPhase',
+    ]);
   });
 
   it('every step passed: each step shifted, measured, then the next, up to 100', async () => {
