@@ -2,6 +2,7 @@ import { isoAt } from '../clock.js';
 import { ErrorName, GateFailedError } from '../errors.js';
 import { accumulate, isComplete, measurementsOf, type BakeWindow } from '../gates/bake.js';
 import { evaluate } from '../gates/evaluate.js';
+import { appendPoint, pointOf, thresholdsOf } from '../gates/series.js';
 import { describeCheck } from '../gates/verdict.js';
 import { PhaseStatus } from '../state/types.js';
 import type { Runtime } from '../runtime.js';
@@ -24,6 +25,17 @@ export async function sampleGate(rt: Runtime, state: PlannedState): Promise<Bake
   const window = accumulate(previous, sample, phase);
   const final = isComplete(window, rt.clock.now());
   const verdict = evaluate(window, phase, final);
+  // Every sample goes to the record, so that `get`, the dashboard and the HTML report (other
+  // processes) see the gate's latest checks and can chart each sample.
+  const point = pointOf(sample);
+  const running = verdict.passed && !final;
+  await updateRecord(rt, plan, state.rolloutId, (r) => {
+    const p = r.phases[phase.index];
+    if (!p) return;
+    p.series = appendPoint(p.series, point);
+    p.thresholds = thresholdsOf(phase);
+    if (running) Object.assign(p, { checks: verdict.checks, measurements: measurementsOf(window) });
+  });
   if (!verdict.passed) {
     const failed = verdict.checks.find((c) => !c.passed);
     const message = `${phase.name} gate failed: ${failed ? describeCheck(failed) : 'a check failed'}`;

@@ -3,6 +3,8 @@ import type { BundleSource, Plan } from '../plan/plan.js';
 import type { TargetType } from '../plan/target-schema.js';
 import type { WindowMeasurements } from '../gates/bake.js';
 import type { Check } from '../gates/verdict.js';
+import type { ChartThresholds, SamplePoint } from '../gates/series.js';
+import type { CostEstimate } from '../rollout/cost.js';
 
 /** A version that ran in an environment, with what it takes to start it again. */
 export interface Release {
@@ -81,6 +83,10 @@ export interface PhaseRecord {
   notes?: string[];
   /** What the gate measured over its window (latency percentiles, CPU, memory, requests). */
   measurements?: WindowMeasurements;
+  /** Every gate sample of the phase's window, oldest first (for charts; thinned past a few hundred). */
+  series?: SamplePoint[];
+  /** The gate's thresholds the charts draw. */
+  thresholds?: ChartThresholds;
 }
 
 export interface RollbackRecord {
@@ -107,6 +113,8 @@ export interface RolloutRecord {
   startedAt: string;
   /** ISO-8601 */
   finishedAt: string | null;
+  /** What the rollout costs on AWS (an estimate), written with its outcome. */
+  cost?: CostEstimate;
 }
 
 /** Known-good releases, what serves, and rollout records. Local: files; AWS: S3. */
