@@ -136,7 +136,9 @@ test('history lists every rollout newest first, with the failed check of one tha
   // One set of charts per phase that took samples (every gate samples at least once).
   const sections = tags(doc, 'section').map((s) => getAttributeValue(s, 'data-phase'));
   expect(sections).toEqual(['start', 'bake']);
-  expect(tags(doc, 'svg').map((s) => getAttributeValue(s, 'data-chart'))).toEqual(Array(2).fill(['latency', 'errorRate', 'cpu', 'memory']).flat());
+  expect(tags(doc, 'svg').map((s) => getAttributeValue(s, 'data-chart'))).toEqual(
+    Array(2).fill(['latency', 'errorRate', 'cpu', 'memory']).flat(),
+  );
   expect(textContent(findAll((e) => getAttributeValue(e, 'class') === 'cost', doc.children)[0] as Element)).toMatch(
     /AWS cost: ≈ \$[\d.]+ on AWS \(\d+ state transitions/,
   );
