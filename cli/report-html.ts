@@ -95,8 +95,8 @@ export function timelineHtml(r: RolloutRecord): string {
   return `<table class="timeline"><tr><th>#</th><th>phase</th><th>status</th><th>started</th><th>took</th><th>steps / why</th></tr>${rows}</table>`;
 }
 
-export function costHtml(cost: CostEstimate | undefined): string {
-  if (!cost) return '<p class="cost muted">AWS cost: not recorded for this rollout</p>';
+export function costHtml(cost: CostEstimate | undefined, running = false): string {
+  if (!cost) return `<p class="cost muted">AWS cost: ${running ? 'stated when the rollout ends' : 'not recorded for this rollout'}</p>`;
   return `<p class="cost">AWS cost: ${h(describeCost(cost))} — $${cost.stepFunctionsUsd.toFixed(6)} Step Functions (${cost.transitions} × $${cost.prices.perTransition}) + $${cost.lambdaUsd.toFixed(6)} Lambda (${cost.lambdaRequests} requests, ${cost.lambdaGbSeconds} GB-s × $${cost.prices.perGbSecond}); prices: ${h(cost.prices.source)}</p>`;
 }
 

@@ -44,6 +44,6 @@ export async function panel(rt: Runtime, environment: string, bin: string): Prom
     rolloutId: id,
     timelineHtml: record ? timelineHtml(record) : '',
     chartsHtml: charts,
-    costHtml: record ? costHtml(record.cost) : '',
+    costHtml: record ? costHtml(record.cost, view.rollout?.id === record.id) : '',
   };
 }
