@@ -144,6 +144,24 @@ test('history lists every rollout newest first, with the failed check of one tha
   );
 });
 
+test('get --watch on a terminal redraws in place until the rollout ends', async () => {
+  deploying = startCli(['deploy', await bundle('1.3.0', 3), ...FAST], home);
+  const d = deploying;
+  await waitFor('the bake phase', async () => /bake/.test(d.stdout()));
+  // script(1) gives the command a pseudo-terminal, as a person's shell would.
+  const bin = join(import.meta.dirname, '..', '..', '..', 'bin', 'ml-rollout.js');
+  watching = startCli([], home, { shell: `script -qefc "${process.execPath} ${bin} get --env ${ENV} --watch" /dev/null` });
+  const w = watching;
+  const [watched] = await Promise.all([w.done, d.done]);
+  expect(watched.code).toBe(0);
+  const screen = w.stdout();
+  // Each redraw moves up over the lines drawn before and clears them: no stamped change lines.
+  expect(screen).toMatch(/\x1b\[\d+F\x1b\[J/);
+  expect(screen).not.toMatch(/^\d\d:\d\d:\d\d /m);
+  expect(screen).toMatch(/phase 2\/2 bake\r?\n {4}✓ health 200/);
+  expect(screen.trimEnd()).toMatch(/last rollout \S+ of 1\.3\.0: succeeded in \d+ s .*$/);
+});
+
 test('bad input: one line, exit 2, nothing written', async () => {
   const none = await cli(['history', '--env', 'nowhere'], home);
   expect([none.code, none.stderr]).toEqual([2, 'ml-rollout: no environment nowhere here (nothing was ever deployed to it)\n']);
