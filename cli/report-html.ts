@@ -7,10 +7,19 @@ import type { PhaseRecord, RolloutRecord } from '../lib/state/types.js';
 import type { RolloutReport } from './report.js';
 import { escapeHtml as h, lineChart } from './svg-chart.js';
 
-/** The four charts of a phase's bake, each sample a point, thresholds drawn; empty when it took no samples. */
+/**
+ * Charts are drawn for a bake (more than one sample) and for a phase that failed its gate; a
+ * phase judged on one sample and passed is shown by its checks alone.
+ */
+export function charted(p: PhaseRecord): boolean {
+  const n = p.series?.length ?? 0;
+  return n > 1 || (n === 1 && p.status === 'failed');
+}
+
+/** The four charts of a phase's bake, each sample a point, thresholds drawn; empty when it is not charted. */
 export function phaseCharts(p: PhaseRecord): string[] {
   const s = p.series ?? [];
-  if (s.length === 0) return [];
+  if (!charted(p)) return [];
   const t = p.thresholds ?? {};
   const at = (f: (x: (typeof s)[number]) => number | null) => s.map((x) => [x.at, f(x)] as [number, number | null]);
   return [
@@ -107,7 +116,9 @@ export function phasesHtml(r: RolloutRecord): string {
     .map((p) => {
       const charts = phaseCharts(p);
       return `<section class="phase-detail" data-phase="${h(p.name)}"><h2>${h(p.name)} <span class="${h(p.status)}">${h(p.status)}</span></h2>${checksTable(p)}${
-        charts.length ? `<div class="charts">${charts.join('')}</div>` : '<p class="muted">no bake samples</p>'
+        charts.length
+          ? `<div class="charts">${charts.join('')}</div>`
+          : `<p class="muted">${p.series?.length === 1 ? 'judged on one sample (no bake)' : 'no gate samples'}</p>`
       }</section>`;
     })
     .join('');

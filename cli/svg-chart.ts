@@ -17,7 +17,7 @@ export interface ChartSpec {
   threshold?: number;
 }
 
-const W = 300;
+const W = 280;
 const H = 160;
 const PAD = { left: 44, right: 10, top: 22, bottom: 24 };
 

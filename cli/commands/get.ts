@@ -38,6 +38,7 @@ export async function getView(rt: Runtime, environment: string, bin: string): Pr
           phase: null,
           step: null,
           checks: [],
+          rollingBack: false,
           waitingSince: null,
           startedAt: new Date(rt.clock.now()).toISOString(),
         };
@@ -61,7 +62,8 @@ function progressLine(r: NonNullable<GetView['rollout']>): string {
   const step = r.step
     ? `, step ${r.step.number}${r.step.count ? `/${r.step.count}` : ''}${r.step.weight !== null ? ` at ${r.step.weight} %` : ''}`
     : '';
-  return `rollout ${r.id} of ${r.version} (previous: ${r.previousVersion ?? 'none'}): ${where}${step}`;
+  const previous = r.phaseCount === 0 ? '' : ` (previous: ${r.previousVersion ?? 'none'})`;
+  return `rollout ${r.id} of ${r.version}${previous}: ${where}${step}${r.rollingBack ? ', failed: rolling back' : ''}`;
 }
 
 export function outcomeLine(l: HistoryRow): string {

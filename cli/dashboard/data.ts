@@ -2,7 +2,7 @@ import type { Runtime } from '../../lib/runtime.js';
 import { history, type HistoryRow } from '../../lib/rollout/history.js';
 import { getView, type GetView } from '../commands/get.js';
 import { environments, rolloutRecords } from '../records.js';
-import { costHtml, phaseCharts, timelineHtml } from '../report-html.js';
+import { charted, costHtml, phaseCharts, timelineHtml } from '../report-html.js';
 import { escapeHtml as h } from '../svg-chart.js';
 
 /** One environment on the dashboard: what `get` shows, its history, and the charts of its rollout. */
@@ -31,7 +31,7 @@ export async function panel(rt: Runtime, environment: string, bin: string): Prom
   const record = id ? (records.find((r) => r.id === id) ?? null) : null;
   const charts = record
     ? record.phases
-        .filter((p) => (p.series?.length ?? 0) > 0)
+        .filter(charted)
         .map(
           (p) =>
             `<div class="phase-charts" data-phase="${h(p.name)}"><h3>${h(p.name)}</h3><div class="charts">${phaseCharts(p).join('')}</div></div>`,

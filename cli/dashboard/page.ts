@@ -17,7 +17,7 @@ function progressText(r) {
   if (!r) return '';
   const where = r.phaseCount === 0 ? 'starting' : 'phase ' + r.phaseNumber + '/' + r.phaseCount + (r.phase ? ' ' + r.phase : '');
   const step = r.step ? ', step ' + r.step.number + (r.step.count ? '/' + r.step.count : '') + (r.step.weight !== null ? ' at ' + r.step.weight + ' %' : '') : '';
-  return 'rollout ' + r.id + ' of ' + r.version + ': ' + where + step;
+  return 'rollout ' + r.id + ' of ' + r.version + ': ' + where + step + (r.rollingBack ? ', failed: rolling back' : '');
 }
 function lastText(l) { return l ? l.status + ' ' + l.version + ' (' + l.startedAt + ')' + (l.reason ? ': ' + l.reason : '') : '—'; }
 async function drawList() {

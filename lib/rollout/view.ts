@@ -22,6 +22,8 @@ export interface ProgressView {
   step: { number: number; count: number | null; weight: number | null } | null;
   /** The gate's latest checks (value, threshold, passed). */
   checks: Check[];
+  /** A phase failed (or the rollout was stopped): the rollout is rolling back. */
+  rollingBack: boolean;
   /** ISO-8601, while the rollout waits for a person: since when. */
   waitingSince: string | null;
   startedAt: string;
@@ -69,7 +71,8 @@ export function currentPhaseIndex(r: RolloutRecord): number | null {
 }
 
 export function progressOf(r: RolloutRecord): ProgressView {
-  const i = currentPhaseIndex(r);
+  const failedAt = r.phases.findIndex((x) => x.status === PhaseStatus.Failed);
+  const i = currentPhaseIndex(r) ?? (failedAt >= 0 ? failedAt : null);
   const p = i === null ? null : (r.phases[i] ?? null);
   const passed = r.phases.filter((x) => x.status === PhaseStatus.Passed).length;
   let step: ProgressView['step'] = null;
@@ -93,6 +96,7 @@ export function progressOf(r: RolloutRecord): ProgressView {
     phase: p?.name ?? null,
     step,
     checks: p?.checks ?? [],
+    rollingBack: failedAt >= 0 || r.failure !== null || r.rollback.performed,
     waitingSince: waitingSince(r),
     startedAt: r.startedAt,
   };

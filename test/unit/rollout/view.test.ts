@@ -39,3 +39,11 @@ test('traffic steps and approval are read from whichever fields the record holds
   ).toBeNull();
   expect(waitingSince(running({ approval: 7 }))).toBeNull();
 });
+
+test('a failed phase while the record still runs: that phase, rolling back', () => {
+  const r = running({}, { status: 'failed' });
+  expect(progressOf(r)).toMatchObject({ phaseNumber: 2, phase: 'verify-metrics', rollingBack: true });
+  expect(progressOf(running({ failure: null, rollback: { performed: false, restoredVersion: null, verified: false } })).rollingBack).toBe(
+    false,
+  );
+});
