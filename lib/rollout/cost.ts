@@ -28,6 +28,8 @@ export interface CostEstimate {
   prices: { perTransition: number; perGbSecond: number; perRequest: number; lambdaMemoryMb: number; source: string };
 }
 
+/** USD to a billionth: past that the figures are float noise. */
+const usd = (n: number) => Math.round(n * 1e9) / 1e9;
 const ms = (at: number | string) => (typeof at === 'number' ? at : Date.parse(at));
 
 function priced(transitions: number, lambdaRequests: number, taskMs: number, basis: CostEstimate['basis']): CostEstimate {
@@ -38,9 +40,9 @@ function priced(transitions: number, lambdaRequests: number, taskMs: number, bas
     transitions,
     lambdaRequests,
     lambdaGbSeconds: Math.round(lambdaGbSeconds * 1000) / 1000,
-    stepFunctionsUsd,
-    lambdaUsd,
-    totalUsd: stepFunctionsUsd + lambdaUsd,
+    stepFunctionsUsd: usd(stepFunctionsUsd),
+    lambdaUsd: usd(lambdaUsd),
+    totalUsd: usd(stepFunctionsUsd + lambdaUsd),
     basis,
     prices: {
       perTransition: PRICES.stepFunctionsStandardPerTransition,

@@ -11,8 +11,8 @@ test('each entered state is a transition; each Task a Lambda invocation lasting 
   // 3 s of tasks at 512 MB = 1.5 GB-s.
   expect(c).toMatchObject({ transitions: 4, lambdaRequests: 2, lambdaGbSeconds: 1.5, basis: 'execution' });
   expect(c.stepFunctionsUsd).toBeCloseTo(4 * 0.000025, 12);
-  expect(c.lambdaUsd).toBeCloseTo(1.5 * PRICES.lambdaPerGbSecond + 2 * 0.0000002, 12);
-  expect(c.totalUsd).toBeCloseTo(c.stepFunctionsUsd + c.lambdaUsd, 12);
+  expect(c.lambdaUsd).toBeCloseTo(1.5 * PRICES.lambdaPerGbSecond + 2 * 0.0000002, 9);
+  expect(c.totalUsd).toBeCloseTo(c.stepFunctionsUsd + c.lambdaUsd, 9);
   expect(describeCost(c)).toBe('≈ $0.00012 on AWS (4 state transitions, 1.5 Lambda GB-s)');
 });
 
