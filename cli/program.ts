@@ -111,6 +111,7 @@ const byTarget = (d: Record<string, number>) =>
 interface DeployFlags {
   detach?: boolean;
   report?: string;
+  reportHtml?: string;
   bucket?: string;
   pollSeconds?: number;
   sampleSeconds?: number;
@@ -123,9 +124,12 @@ function defineRollout(program: Command, ctx: CliContext): void {
   program
     .command('deploy')
     .description('roll out a bundle phase by phase, rolling back on failure')
-    .usage('<bundle> [--report FILE] [--bucket B] [--poll-seconds N] [--sample-seconds N] [--json] [--quiet] [--detach]')
+    .usage(
+      '<bundle> [--report FILE] [--report-html FILE] [--bucket B] [--poll-seconds N] [--sample-seconds N] [--json] [--quiet] [--detach]',
+    )
     .argument('<bundle>', 'a bundle: a .zip or a directory with rollout.yaml and a Procfile')
     .option('--report <file>', 'also write the JSON report to FILE')
+    .option('--report-html <file>', 'also write the HTML report (timeline, checks, charts, AWS cost) to FILE')
     .option('--bucket <name>', "S3 bucket for the bundle of an AWS target (default: the manifest's target.bucket)")
     .option(
       '--poll-seconds <n>',
@@ -147,6 +151,7 @@ function defineRollout(program: Command, ctx: CliContext): void {
         bundle,
         bucket: o.bucket,
         reportFile: o.report,
+        ...(o.reportHtml ? { reportHtmlFile: o.reportHtml } : {}),
         pollSeconds: o.pollSeconds,
         sampleSeconds: o.sampleSeconds,
         quiet: o.quiet === true,
@@ -331,6 +336,102 @@ function defineInit(program: Command, ctx: CliContext): void {
     });
 }
 
+const VIEW_EXITS: ExitCodes = [
+  [0, 'shown'],
+  [1, 'an error'],
+  [2, 'no such environment (or rollout), or bad arguments'],
+];
+const WATCH_EXITS: ExitCodes = [
+  [0, 'shown (with --watch: the rollout succeeded, or none was running)'],
+  [1, 'an error (with --watch: the rollout failed)'],
+  [2, 'no such environment, or bad arguments (with --watch: the rollout was rejected)'],
+  [3, 'with --watch: the rollout rolled back'],
+];
+
+function positiveInt(flag: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${flag} takes a whole number ≥ 1, not '${value}'`);
+    return n;
+  };
+}
+
+function defineViews(program: Command, ctx: CliContext): void {
+  const t = ctx.term;
+  const env = (cmd: Command) => cmd.requiredOption('--env <name>', 'the environment (target.environment of its manifest)');
+
+  env(program.command('get'))
+    .description('what serves, the running rollout (phase, step, checks, approval) or the last outcome')
+    .usage('--env NAME [--watch] [--json]')
+    .option('--watch', 'redraw until the running rollout ends (one line per change when not on a terminal)')
+    .option('--json', 'print {environment, serving, rollout, last} as JSON')
+    .addHelpText('after', exitCodes(WATCH_EXITS))
+    .action(async (o: { env: string; watch?: boolean; json?: boolean }) => {
+      const { getView, getLines, watchGet } = await import('./commands/get.js');
+      const rt = await ctx.runtime();
+      const v = await getView(rt, o.env, t.bin);
+      if (!v.exists) {
+        t.err(`ml-rollout: no environment ${o.env} here (nothing was ever deployed to it)`);
+        ctx.code = 2;
+        return;
+      }
+      if (o.watch && !o.json) {
+        ctx.code = await watchGet(rt, o.env, t.bin, { tty: Boolean(process.stdout.isTTY), write: (s) => void process.stdout.write(s) });
+        return;
+      }
+      if (o.json) process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
+      else getLines(v).forEach(t.out);
+    });
+
+  env(program.command('history'))
+    .description('one row per rollout, newest first: version, previous, status, start, duration, failed check')
+    .usage('--env NAME [--json] [--limit N]')
+    .option('--json', 'print an array of {id, version, previousVersion, status, startedAt, durationMs, failedCheck, …}')
+    .option('--limit <n>', 'at most N rows', positiveInt('--limit'))
+    .addHelpText('after', exitCodes(VIEW_EXITS))
+    .action(async (o: { env: string; json?: boolean; limit?: number }) => {
+      const { historyCommand } = await import('./commands/history.js');
+      const shown = await historyCommand(await ctx.runtime(), o.env, { json: o.json === true, ...(o.limit ? { limit: o.limit } : {}) });
+      shown.out.forEach((l) => process.stdout.write(`${l}\n`));
+      shown.err.forEach(t.err);
+      ctx.code = shown.code;
+    });
+
+  env(program.command('report'))
+    .description('one self-contained HTML page of a rollout: timeline, checks, charts of every sample, AWS cost')
+    .usage('--env NAME --html FILE [--rollout ID]')
+    .requiredOption('--html <file>', 'the HTML file to write')
+    .option('--rollout <id>', 'the rollout (default: the latest)')
+    .addHelpText('after', exitCodes(VIEW_EXITS))
+    .action(async (o: { env: string; html: string; rollout?: string }) => {
+      const { writeReportHtml, ReportInputError } = await import('./commands/report-html.js');
+      try {
+        t.out(await writeReportHtml(await ctx.runtime(), o.env, o.html, o.rollout));
+      } catch (err) {
+        if (!(err instanceof ReportInputError)) throw err;
+        t.err(`ml-rollout: ${err.message}`);
+        ctx.code = 2;
+      }
+    });
+
+  program
+    .command('dashboard')
+    .description('a local web page: every environment, live rollouts with charts, history, approve and abort')
+    .usage('[--port N]')
+    .option('--port <n>', 'port on 127.0.0.1 (default 3100)', portNumber)
+    .addHelpText('after', exitCodes(PLAIN_EXITS))
+    .action(async (o: { port?: number }) => {
+      const { startDashboard } = await import('./dashboard/server.js');
+      const d = await startDashboard(await ctx.runtime(), { port: o.port ?? 3100, bin: t.bin });
+      t.out(`dashboard on ${d.url} (127.0.0.1 only); Ctrl-C stops it`);
+      await new Promise<void>((resolve) => {
+        const stop = () => void d.close().then(resolve);
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
+}
+
 /**
  * The program. Errors are not printed here: they are thrown (exitOverride) for main to print
  * as one line with exit 2.
@@ -357,5 +458,6 @@ export function buildProgram(ctx: CliContext): Command {
   defineOperate(program, ctx);
   definePack(program, ctx);
   defineInit(program, ctx);
+  defineViews(program, ctx);
   return program;
 }

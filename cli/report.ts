@@ -3,6 +3,7 @@ import type { WindowMeasurements } from '../lib/gates/bake.js';
 import type { Check } from '../lib/gates/verdict.js';
 import type { RolloutRecord } from '../lib/state/types.js';
 import type { RunResult } from './engine.js';
+import { costOfTransitions, type CostEstimate } from '../lib/rollout/cost.js';
 
 /** The final status a report gives; the CLI's exit code follows from it. */
 export const ReportStatus = {
@@ -36,6 +37,8 @@ export interface RolloutReport {
   /** One line: why the rollout did not succeed. */
   reason: string | null;
   transitions: { state: string; type: string; at: string }[];
+  /** What this rollout costs on AWS: every state it entered × the Standard workflow price + its tasks' Lambda GB-seconds (an estimate). */
+  cost?: CostEstimate;
 }
 
 export const EXIT_CODE: Record<ReportStatus, number> = {
@@ -82,5 +85,6 @@ export function buildReport(
       : { performed: false, restoredVersion: null, verified: false },
     reason: status === ReportStatus.Succeeded ? null : (record?.failure?.message ?? result.cause ?? null),
     transitions: result.transitions.map((t) => ({ state: t.state, type: t.type, at: new Date(t.at).toISOString() })),
+    cost: costOfTransitions(result.transitions, result.transitions.at(-1)?.at),
   };
 }

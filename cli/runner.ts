@@ -30,11 +30,15 @@ async function run(dir: string): Promise<void> {
     pid: process.pid,
     startedAt: new Date(rt.clock.now()).toISOString(),
   });
+  // The cost estimate in the notification counts the states entered so far.
+  const entered: { state: string; type: string; at: number }[] = [];
+  rt.executionStates = () => entered;
   let head: { environment: string | null; version: string | null; steps?: number[][] } = {
     environment: spec.environment,
     version: spec.version,
   };
   const onEvent = (e: EngineEvent) => {
+    if (e.type === 'StateEntered') entered.push({ state: e.state, type: e.stateType, at: e.at });
     if (e.type === 'StateExited' && e.state === 'ValidateBundle') {
       const plan = (e.output as { plan?: Plan }).plan;
       if (plan) head = { environment: plan.environment, version: plan.version, steps: plan.phases.map((p) => p.traffic?.steps ?? [100]) };

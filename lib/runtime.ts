@@ -13,6 +13,7 @@ import { LocalLockStore, localOwner } from './state/local-lock.js';
 import { LocalNotifier } from './notify/local.js';
 import { targetRegistry } from './targets/index.js';
 import type { Target } from './targets/types.js';
+import type { EnteredState } from './rollout/cost.js';
 
 /**
  * The narrow interfaces the tasks depend on. Built once per process (a Lambda container, or the
@@ -36,6 +37,11 @@ export interface Runtime {
    * death on this host makes the lock stale), on Lambda the execution ("execution:<rollout id>").
    */
   lockOwner(rolloutId: string): string;
+  /**
+   * The states the running execution entered so far, where the engine runs in this process (the
+   * local engine): the rollout's cost estimate counts them. Absent on Lambda.
+   */
+  executionStates?: () => EnteredState[];
 }
 
 /** The runtime of one machine: files under $ML_ROLLOUT_HOME, local processes, outbox + Slack. */

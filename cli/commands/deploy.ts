@@ -18,6 +18,8 @@ export interface DeployOptions {
   /** S3 bucket for the bundle of an AWS target (default: the manifest's). */
   bucket?: string;
   reportFile?: string;
+  /** Also write the HTML report (charts, checks, cost) to this file at the end. */
+  reportHtmlFile?: string;
   pollSeconds?: number;
   sampleSeconds?: number;
   /** Print neither live progress nor the summary (`--quiet`; default false). Errors still go to err. */
@@ -113,6 +115,11 @@ async function finish(
   rolloutId: string,
 ): Promise<DeployResult> {
   if (opts.reportFile) await writeFile(opts.reportFile, `${JSON.stringify(report, null, 2)}\n`);
+  if (opts.reportHtmlFile) {
+    const { writeDeployReportHtml } = await import('./report-html.js');
+    if (!(await writeDeployReportHtml(rt, report, rolloutId, opts.reportHtmlFile)))
+      err(`ml-rollout: no HTML report: the rollout was rejected before it had a record (${opts.reportHtmlFile} not written)`);
+  }
   const servingUrl = url ?? (report.environment ? ((await rt.state.getServing(report.environment))?.url ?? null) : null);
   if (!opts.quiet) summaryLines(report, servingUrl, opts.bundle).forEach((l) => out(l));
   if (report.status !== 'succeeded') err(`ml-rollout: ${report.status.replace('_', ' ')}: ${report.reason ?? 'unknown error'}`);

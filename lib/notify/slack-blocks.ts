@@ -1,5 +1,6 @@
 import type { Check } from '../gates/verdict.js';
 import { summaryLine } from './message.js';
+import { describeCost } from '../rollout/cost.js';
 import { Outcome, type RolloutNotification } from './types.js';
 
 /** A Slack incoming-webhook body: `text` is what notifications and screen readers show. */
@@ -137,6 +138,7 @@ export function slackMessage(n: RolloutNotification): SlackMessage {
   }
   const context = [`rollout \`${escapeMrkdwn(n.rolloutId)}\``, `finished ${n.finishedAt}`];
   if (n.execution && !link) context.push(`execution ${escapeMrkdwn(n.execution)}`);
+  if (n.cost) context.push(`AWS cost ${escapeMrkdwn(describeCost(n.cost).replace(/ on AWS/, ''))}`);
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(context.join(' · '), TEXT_MAX) }] });
 
   // The fallback text is mrkdwn too (notifications, screen readers): escaped like the blocks.

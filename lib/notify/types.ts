@@ -1,4 +1,5 @@
 import type { Check } from '../gates/verdict.js';
+import type { CostEstimate } from '../rollout/cost.js';
 
 /** Terminal outcomes of a rollout; each produces exactly one notification. */
 export const Outcome = {
@@ -35,6 +36,8 @@ export interface RolloutNotification {
   durationMs: number | null;
   /** Link or ARN of the execution, where there is one. */
   execution?: string;
+  /** What this rollout costs on AWS, an estimate (lib/plan/prices.ts). */
+  cost?: CostEstimate;
   /** A paused rollout (outcome awaiting_approval): until when it waits, and the commands that end the wait. */
   approval?: PendingApproval;
 }

@@ -2,6 +2,7 @@ import { isoAt } from '../clock.js';
 import { DeadlineExceededError, ErrorName, GateFailedError } from '../errors.js';
 import { accumulate, isComplete, measurementsOf, type BakeWindow } from '../gates/bake.js';
 import { evaluate } from '../gates/evaluate.js';
+import { appendPoint, pointOf, thresholdsOf } from '../gates/series.js';
 import { describeCheck } from '../gates/verdict.js';
 import { compareChecks } from '../gates/compare.js';
 import { markStep, phaseSteps, type TrafficStep } from './traffic.js';
@@ -47,6 +48,17 @@ export async function sampleGate(rt: Runtime, state: PlannedState & { traffic?: 
   const judged = evaluate(window, phase, final, plan.health.unhealthyThreshold ?? DEFAULTS.unhealthyThreshold);
   const extra = [...model.checks, ...compareChecks(sample.versions, phaseSteps(phase).compare, final)];
   const verdict = { passed: judged.passed && extra.every((c) => c.passed), checks: [...judged.checks, ...extra] };
+  // Every sample goes to the record, so that `get`, the dashboard and the HTML report (other
+  // processes) see the gate's latest checks and can chart each sample.
+  const point = pointOf(sample);
+  const running = verdict.passed && !final;
+  await updateRecord(rt, plan, state.rolloutId, (r) => {
+    const p = r.phases[phase.index];
+    if (!p) return;
+    p.series = appendPoint(p.series, point);
+    p.thresholds = thresholdsOf(phase);
+    if (running) Object.assign(p, { checks: verdict.checks, measurements: measurementsOf(window) });
+  });
   if (!verdict.passed) {
     const failed = verdict.checks.find((c) => !c.passed && !c.tolerated);
     const at = step && step.percent < 100 ? ` at ${step.percent} % traffic` : '';

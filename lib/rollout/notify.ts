@@ -5,6 +5,7 @@ import { Outcome, type RolloutNotification } from '../notify/types.js';
 import { RolloutStatus, type RolloutRecord } from '../state/types.js';
 import type { Runtime } from '../runtime.js';
 import { updateRecord } from './record.js';
+import { costOfRecordUsage, costOfTransitions, type CostEstimate } from './cost.js';
 import type { RolloutState } from './state.js';
 
 const FINAL_STATUS: Record<Outcome, RolloutStatus> = {
@@ -41,6 +42,8 @@ export async function notify(rt: Runtime, outcome: Outcome, state: RolloutState,
       return null;
     });
   }
+  const cost = rolloutCost(rt, record, rt.clock.now());
+  if (record && plan) record = await updateRecord(rt, plan, state.rolloutId, (r) => void (r.cost = cost));
   const failure = record?.failure ?? (state.error ? { phase: null, error: state.error.Error, message: state.error.Cause } : null);
   const startedAt = record?.startedAt ?? null;
   const n: RolloutNotification = {
@@ -62,7 +65,26 @@ export async function notify(rt: Runtime, outcome: Outcome, state: RolloutState,
     finishedAt,
     durationMs: startedAt ? Date.parse(finishedAt) - Date.parse(startedAt) : null,
     ...(execution ? { execution } : {}),
+    cost,
   };
   await rt.notifier.publish(buildMessage(n));
   return n;
+}
+
+/**
+ * The rollout's AWS cost so far: from the states its execution entered where the engine runs
+ * here, else estimated from its record (a Lambda does not see its execution's history).
+ */
+function rolloutCost(rt: Runtime, record: RolloutRecord | null, now: number): CostEstimate {
+  const states = rt.executionStates?.();
+  if (states?.length) return costOfTransitions(states, now);
+  const phases = record?.phases.filter((p) => p.startedAt) ?? [];
+  return costOfRecordUsage({
+    phases: phases.length,
+    samples: phases.reduce((n, p) => n + (p.series?.length ?? p.measurements?.samples ?? 0), 0),
+    phaseSeconds: phases.reduce(
+      (s, p) => s + (p.finishedAt && p.startedAt ? (Date.parse(p.finishedAt) - Date.parse(p.startedAt)) / 1000 : 0),
+      0,
+    ),
+  });
 }

@@ -4,6 +4,8 @@ import type { TargetType } from '../plan/target-schema.js';
 import type { WindowMeasurements } from '../gates/bake.js';
 import type { Check } from '../gates/verdict.js';
 import type { GoldenAnswer } from '../gates/agreement.js';
+import type { ChartThresholds, SamplePoint } from '../gates/series.js';
+import type { CostEstimate } from '../rollout/cost.js';
 
 /** A version that ran in an environment, with what it takes to start it again. */
 export interface Release {
@@ -82,6 +84,10 @@ export interface PhaseRecord {
   notes?: string[];
   /** What the gate measured over its window (latency percentiles, CPU, memory, requests). */
   measurements?: WindowMeasurements;
+  /** Every gate sample of the phase's window, oldest first (for charts; thinned past a few hundred). */
+  series?: SamplePoint[];
+  /** The gate's thresholds the charts draw. */
+  thresholds?: ChartThresholds;
   /** One entry per traffic step of the phase (all at once: one entry at 100). */
   traffic?: TrafficStepRecord[];
 }
@@ -125,6 +131,8 @@ export interface RolloutRecord {
   approval?: { phase: string; since: string; expiresAt: string; approvedBy?: string; approvedAt?: string };
   /** Set when a person aborted the rollout: who, why (null: no reason given), when (ISO-8601). */
   abort?: { by: string; reason: string | null; at: string };
+  /** What the rollout costs on AWS (an estimate), written with its outcome. */
+  cost?: CostEstimate;
 }
 
 /** Known-good releases, what serves, and rollout records. Local: files; AWS: S3. */

@@ -1,0 +1,103 @@
+import type { Check } from '../gates/verdict.js';
+import { PhaseStatus, RolloutStatus, type PhaseRecord, type RolloutRecord } from '../state/types.js';
+
+/** A traffic step of a phase, as a record may hold it (written by the traffic steps, where a phase has them). */
+export interface StepView {
+  index: number | null;
+  /** % of requests the new version takes */
+  weight: number | null;
+  status: string | null;
+}
+
+/** A running rollout as `get` and the dashboard show it. */
+export interface ProgressView {
+  id: string;
+  version: string;
+  previousVersion: string | null;
+  /** 1-based */
+  phaseNumber: number;
+  phaseCount: number;
+  phase: string | null;
+  /** 1-based step of the phase and how many it has, with its weight, when the phase shifts traffic. */
+  step: { number: number; count: number | null; weight: number | null } | null;
+  /** The gate's latest checks (value, threshold, passed). */
+  checks: Check[];
+  /** A phase failed (or the rollout was stopped): the rollout is rolling back. */
+  rollingBack: boolean;
+  /** ISO-8601, while the rollout waits for a person: since when. */
+  waitingSince: string | null;
+  startedAt: string;
+}
+
+type Loose = Record<string, unknown>;
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
+
+/** The steps a phase record holds, read defensively: the field is written by another part of the tool. */
+export function stepsOf(p: PhaseRecord): StepView[] {
+  const raw = (p as unknown as Loose).steps;
+  if (!Array.isArray(raw)) return [];
+  return raw.map((s, i) => {
+    const o = (s && typeof s === 'object' ? s : {}) as Loose;
+    return { index: num(o.index) ?? i, weight: num(o.weight) ?? num(o.percent), status: str(o.status) };
+  });
+}
+
+/** Since when the rollout waits for approval, from whichever field the record holds; null when it does not wait. */
+export function waitingSince(r: RolloutRecord): string | null {
+  const o = r as unknown as Loose;
+  const approval = (o.approval && typeof o.approval === 'object' ? o.approval : null) as Loose | null;
+  if (approval) {
+    const done = str(approval.approvedAt) ?? str(approval.decidedAt) ?? str(approval.resolvedAt);
+    const since = str(approval.waitingSince) ?? str(approval.since) ?? str(approval.requestedAt) ?? str(approval.startedAt);
+    if (since && !done && (approval.waiting === undefined || approval.waiting === true)) return since;
+  }
+  return (
+    str(o.waitingSince) ??
+    (typeof o.waitingForApproval === 'object' && o.waitingForApproval ? str((o.waitingForApproval as Loose).since) : null)
+  );
+}
+
+export function isFinal(r: RolloutRecord): boolean {
+  return r.status !== RolloutStatus.Running && r.finishedAt !== null;
+}
+
+/** The running phase of a record (the last that started and has not ended), or null. */
+export function currentPhaseIndex(r: RolloutRecord): number | null {
+  for (let i = r.phases.length - 1; i >= 0; i--) {
+    if (r.phases[i]?.status === PhaseStatus.Running) return i;
+  }
+  return null;
+}
+
+export function progressOf(r: RolloutRecord): ProgressView {
+  const failedAt = r.phases.findIndex((x) => x.status === PhaseStatus.Failed);
+  const i = currentPhaseIndex(r) ?? (failedAt >= 0 ? failedAt : null);
+  const p = i === null ? null : (r.phases[i] ?? null);
+  const passed = r.phases.filter((x) => x.status === PhaseStatus.Passed).length;
+  let step: ProgressView['step'] = null;
+  if (p) {
+    const steps = stepsOf(p);
+    const o = p as unknown as Loose;
+    const at = num(o.step) ?? num(o.stepIndex);
+    const liveIdx = steps.findIndex((s) => s.status === 'running');
+    const idx = at ?? (liveIdx >= 0 ? liveIdx : steps.length > 0 ? steps.length - 1 : null);
+    if (idx !== null) {
+      const weight = num(o.weight) ?? steps[idx]?.weight ?? null;
+      step = { number: idx + 1, count: steps.length || null, weight };
+    }
+  }
+  return {
+    id: r.id,
+    version: r.version,
+    previousVersion: r.previousVersion,
+    phaseNumber: i === null ? Math.min(passed + 1, r.phases.length) : i + 1,
+    phaseCount: r.phases.length,
+    phase: p?.name ?? null,
+    step,
+    checks: p?.checks ?? [],
+    rollingBack: failedAt >= 0 || r.failure !== null || r.rollback.performed,
+    waitingSince: waitingSince(r),
+    startedAt: r.startedAt,
+  };
+}
