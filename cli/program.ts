@@ -129,7 +129,6 @@ function defineRollout(program: Command, ctx: CliContext): void {
     )
     .argument('<bundle>', 'a bundle: a .zip or a directory with rollout.yaml and a Procfile')
     .option('--report <file>', 'also write the JSON report to FILE')
-    .option('--report-html <file>', 'also write the HTML report (timeline, checks, charts, AWS cost) to FILE')
     .option('--bucket <name>', "S3 bucket for the bundle of an AWS target (default: the manifest's target.bucket)")
     .option(
       '--poll-seconds <n>',
@@ -144,6 +143,7 @@ function defineRollout(program: Command, ctx: CliContext): void {
     .option('--json', 'print the JSON report on stdout (progress and summary go to stderr)')
     .option('--quiet', 'print neither progress nor the summary (errors still go to stderr)')
     .option('--detach', 'start the rollout in its engine process, print its id and return at once')
+    .option('--report-html <file>', 'also write the HTML report (timeline, checks, charts, AWS cost) to FILE')
     .addHelpText('after', exitCodes(ROLLOUT_EXITS))
     .action(async (bundle: string, o: DeployFlags) => {
       const { deploy } = await import('./commands/deploy.js');
