@@ -33,29 +33,14 @@ type Loose = Record<string, unknown>;
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
 
-/** The steps a phase record holds, read defensively: the field is written by another part of the tool. */
+/** The traffic steps a phase record holds (one per step; none before the phase shifts traffic). */
 export function stepsOf(p: PhaseRecord): StepView[] {
-  const raw = (p as unknown as Loose).steps;
-  if (!Array.isArray(raw)) return [];
-  return raw.map((s, i) => {
-    const o = (s && typeof s === 'object' ? s : {}) as Loose;
-    return { index: num(o.index) ?? i, weight: num(o.weight) ?? num(o.percent), status: str(o.status) };
-  });
+  return (p.traffic ?? []).map((s, i) => ({ index: i, weight: s.percent, status: s.status }));
 }
 
-/** Since when the rollout waits for approval, from whichever field the record holds; null when it does not wait. */
+/** Since when the rollout waits for approval (ISO-8601); null when it does not wait. */
 export function waitingSince(r: RolloutRecord): string | null {
-  const o = r as unknown as Loose;
-  const approval = (o.approval && typeof o.approval === 'object' ? o.approval : null) as Loose | null;
-  if (approval) {
-    const done = str(approval.approvedAt) ?? str(approval.decidedAt) ?? str(approval.resolvedAt);
-    const since = str(approval.waitingSince) ?? str(approval.since) ?? str(approval.requestedAt) ?? str(approval.startedAt);
-    if (since && !done && (approval.waiting === undefined || approval.waiting === true)) return since;
-  }
-  return (
-    str(o.waitingSince) ??
-    (typeof o.waitingForApproval === 'object' && o.waitingForApproval ? str((o.waitingForApproval as Loose).since) : null)
-  );
+  return r.approval && !r.approval.approvedAt ? r.approval.since : null;
 }
 
 export function isFinal(r: RolloutRecord): boolean {
@@ -78,14 +63,9 @@ export function progressOf(r: RolloutRecord): ProgressView {
   let step: ProgressView['step'] = null;
   if (p) {
     const steps = stepsOf(p);
-    const o = p as unknown as Loose;
-    const at = num(o.step) ?? num(o.stepIndex);
     const liveIdx = steps.findIndex((s) => s.status === 'running');
-    const idx = at ?? (liveIdx >= 0 ? liveIdx : steps.length > 0 ? steps.length - 1 : null);
-    if (idx !== null) {
-      const weight = num(o.weight) ?? steps[idx]?.weight ?? null;
-      step = { number: idx + 1, count: steps.length || null, weight };
-    }
+    const idx = liveIdx >= 0 ? liveIdx : steps.length > 0 ? steps.length - 1 : null;
+    if (idx !== null) step = { number: idx + 1, count: steps.length, weight: steps[idx]?.weight ?? null };
   }
   return {
     id: r.id,

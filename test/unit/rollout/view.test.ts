@@ -25,19 +25,18 @@ test('the running phase as n/N with its latest checks', () => {
   });
 });
 
-test('traffic steps and approval are read from whichever fields the record holds, and ignored when malformed', () => {
-  const steps = [
-    { weight: 10, status: 'passed' },
-    { weight: 50, status: 'running' },
-    { weight: 100, status: 'pending' },
+test('traffic steps (the running one is current) and a pending approval, as the record holds them', () => {
+  const traffic = [
+    { percent: 10, status: 'passed', checks: [] },
+    { percent: 50, status: 'running', checks: [] },
+    { percent: 100, status: 'skipped', checks: [] },
   ];
-  expect(progressOf(running({}, { steps })).step).toEqual({ number: 2, count: 3, weight: 50 });
-  expect(stepsOf({ ...base.phases[1], steps: 'nonsense' } as never)).toEqual([]);
-  expect(waitingSince(running({ approval: { waitingSince: '2026-01-01T00:00:30.000Z' } }))).toBe('2026-01-01T00:00:30.000Z');
-  expect(
-    waitingSince(running({ approval: { waitingSince: '2026-01-01T00:00:30.000Z', approvedAt: '2026-01-01T00:01:00.000Z' } })),
-  ).toBeNull();
-  expect(waitingSince(running({ approval: 7 }))).toBeNull();
+  expect(progressOf(running({}, { traffic })).step).toEqual({ number: 2, count: 3, weight: 50 });
+  expect(stepsOf(base.phases[1] as never)).toEqual([]);
+  const approval = { phase: 'faiss-scin', since: '2026-01-01T00:00:30.000Z', expiresAt: '2026-01-01T01:00:30.000Z' };
+  expect(waitingSince(running({ approval }))).toBe('2026-01-01T00:00:30.000Z');
+  expect(waitingSince(running({ approval: { ...approval, approvedBy: 'me@host', approvedAt: '2026-01-01T00:01:00.000Z' } }))).toBeNull();
+  expect(waitingSince(running({}))).toBeNull();
 });
 
 test('a failed phase while the record still runs: that phase, rolling back', () => {
