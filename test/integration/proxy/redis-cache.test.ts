@@ -48,11 +48,15 @@ describe('the proxy on a real Redis', () => {
     const miss = await p.invoke();
     expect(miss.statusCode).toBe(200);
     expect(miss.headers?.['x-cache']).toBe('miss');
-    const keys = await admin.keys(`${prefix}answer:${ENV}:1.0.0:*`);
+    const all = await admin.keys(`${prefix}answer:${ENV}:1.0.0:*`);
+    // The answer, and its stale copy for stale-if-error (kept PROXY_STALE_IF_ERROR_SECONDS longer).
+    const keys = all.filter((k) => !k.endsWith(':stale'));
     expect(keys).toHaveLength(1);
+    expect(all.sort()).toEqual([keys[0], `${keys[0]}:stale`]);
     const ttl = await admin.pttl(keys[0] as string);
     expect(ttl).toBeGreaterThan(3_500_000);
     expect(ttl).toBeLessThanOrEqual(3_600_000);
+    expect(await admin.pttl(`${keys[0]}:stale`)).toBeGreaterThan(3_600_000 + 86_000_000);
     const hit = await p.invoke();
     expect(hit.headers?.['x-cache']).toBe('hit');
     expect(hit.body).toBe(miss.body);

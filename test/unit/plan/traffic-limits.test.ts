@@ -149,9 +149,9 @@ describe("SageMaker: traffic within SageMaker's limits, checked before any chang
       "traffic.stepPercent: SageMaker's LinearStepSize is 10 to 50 % of the variant's capacity, not 60",
     ],
     [
-      'linear with steps',
-      { traffic: { strategy: 'linear', steps: [10, 20] } },
-      'traffic.steps: a linear shift takes stepPercent, not steps',
+      'linear with steps (the traffic schema says so before the SageMaker limits)',
+      { traffic: { strategy: 'linear', stepPercent: 20, steps: [10, 20] } },
+      'traffic.steps: steps are for canary; linear has stepPercent',
     ],
     [
       'a wait over 3600 s',
