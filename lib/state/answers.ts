@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import type { GoldenAnswer } from '../gates/agreement.js';
 
 /**
@@ -18,21 +17,6 @@ export interface RecordedAnswers {
   phases: Record<string, GoldenAnswer[]>;
 }
 
-const goldenAnswerSchema = z.strictObject({
-  key: z.string(),
-  label: z.string(),
-  status: z.number().int().nullable(),
-  answer: z.unknown().optional(),
-});
-
-export const recordedAnswersSchema = z.strictObject({
-  environment: z.string().min(1),
-  version: z.string().min(1),
-  digest: z.string().regex(/^[0-9a-f]{8,128}$/, 'a hex digest'),
-  recordedAt: z.string(),
-  phases: z.record(z.string(), z.array(goldenAnswerSchema)),
-});
-
 /** A read: the answers, or what is wrong with the stored document (named), or null when there is none. */
 export type AnswersRead = { answers: RecordedAnswers } | { problem: string } | null;
 
@@ -43,7 +27,9 @@ export interface AnswersStore {
 }
 
 /** Parses a stored answers document; one that fails is a problem naming where it is and what is wrong. */
-export function parseRecordedAnswers(text: string, where: string): AnswersRead {
+export async function parseRecordedAnswers(text: string, where: string): Promise<AnswersRead> {
+  // The schema (and zod) loads on the first read: a command that reads no answers loads neither.
+  const { recordedAnswersSchema } = await import('./answers-schema.js');
   let raw: unknown;
   try {
     raw = JSON.parse(text);
