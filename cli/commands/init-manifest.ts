@@ -32,7 +32,7 @@ export function defaultEnvironment(name: string, target: TargetType): string {
   return `${name}-${suffix}`.slice(0, 40).replace(/-+$/, '');
 }
 
-/** The default instance type of a target: the seeds' smallest ML-capable one. */
+/** The default instance type of a target: the deployment guides' smallest ML-capable one. */
 export function defaultInstanceType(target: TargetType): string | null {
   if (target === TargetType.ElasticBeanstalk) return 'm5.large';
   if (target === TargetType.SageMaker) return 'ml.m5.large';

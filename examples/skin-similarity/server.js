@@ -1,4 +1,4 @@
-// A small ML inference service for the ml-rollout demo: no dependencies, honours the seeds' variables.
+// A small ML inference service for the ml-rollout demo: no dependencies, honours the rollout's phase variables.
 //   ML_AVAILABLE=true      enables POST /predict
 //   PRELOAD_FAISS=true     builds a flat vector index (FAISS IndexFlatL2-like) of FAISS_DIMENSION
 //                          dimensions over SCIN_SIZE SCIN-like embeddings generated deterministically;

@@ -16,7 +16,7 @@ export interface CheapestFit {
   type: string;
   /** GB */
   memoryGb: number;
-  /** USD per month, the seeds' EC2 on-demand price. */
+  /** USD per month, the deployment guides' EC2 on-demand price. */
   monthlyUsd: number;
 }
 
@@ -101,7 +101,7 @@ function describeCheapest(fit: CheapestFit | null, requiredGb: number): string {
 /**
  * The capacity preflight: rejects, before any change, an instance type whose memory the service
  * would fill past the memory gate. An instance type missing from the catalogue is not judged
- * (describeCapacity says so) rather than rejected: the catalogue is the seeds' short list.
+ * (describeCapacity says so) rather than rejected: the catalogue is the deployment guides' short list.
  */
 export function assertCapacity(input: CapacityInput): void {
   const fit = capacityFit(input);

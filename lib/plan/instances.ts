@@ -1,6 +1,6 @@
 /**
  * The instance catalogue of the seed documents (000/001: "AWS Elastic Beanstalk Instance Types for
- * ML" and its monthly cost comparison). Memory is in GB as the seeds state it, prices are the
+ * ML" and its monthly cost comparison). Memory is in GB as the deployment guides state it, prices are the
  * seeds' EC2 on-demand figures: SageMaker hosting (ml.* types) costs more, so its monthly cost is
  * only a lower bound.
  */
@@ -14,7 +14,7 @@ export interface InstanceSpec {
   memoryGb: number;
   /** The accelerator, e.g. "NVIDIA T4 (16 GB)"; null for CPU-only types. */
   gpu: string | null;
-  /** USD per month, on demand (the seeds' figure). */
+  /** USD per month, on demand (the deployment guides' figure). */
   monthlyUsd: number;
   /** Whether SageMaker hosts on it (as ml.<type>). */
   sagemaker: boolean;
