@@ -29,10 +29,6 @@ export interface ProgressView {
   startedAt: string;
 }
 
-type Loose = Record<string, unknown>;
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
-
 /** The traffic steps a phase record holds (one per step; none before the phase shifts traffic). */
 export function stepsOf(p: PhaseRecord): StepView[] {
   return (p.traffic ?? []).map((s, i) => ({ index: i, weight: s.percent, status: s.status }));
@@ -57,7 +53,9 @@ export function currentPhaseIndex(r: RolloutRecord): number | null {
 
 export function progressOf(r: RolloutRecord): ProgressView {
   const failedAt = r.phases.findIndex((x) => x.status === PhaseStatus.Failed);
-  const i = currentPhaseIndex(r) ?? (failedAt >= 0 ? failedAt : null);
+  // A pause follows its phase's gate: the rollout is still at that phase until approved.
+  const pausedAt = waitingSince(r) ? r.phases.findIndex((x) => x.name === r.approval?.phase) : -1;
+  const i = pausedAt >= 0 ? pausedAt : (currentPhaseIndex(r) ?? (failedAt >= 0 ? failedAt : null));
   const p = i === null ? null : (r.phases[i] ?? null);
   const passed = r.phases.filter((x) => x.status === PhaseStatus.Passed).length;
   let step: ProgressView['step'] = null;

@@ -15,7 +15,7 @@ export interface TestPhase {
   approvalTimeoutSeconds?: number;
 }
 
-/** Four phases shaped like the deployment guides' defaults, with no bake, for fast tests. */
+/** Four phases shaped like the deployment guides’ defaults, with no bake, for fast tests. */
 export function fourPhases(extra: Partial<Record<number, Partial<TestPhase>>> = {}): TestPhase[] {
   const base: TestPhase[] = [
     { name: 'minimal', settings: { ML_AVAILABLE: 'false' }, smoke: false, deadlineSeconds: 10 },

@@ -42,7 +42,7 @@ function sagemaker(instanceType: string, capacity: CapacityInput['capacity']): C
 }
 
 describe('capacity preflight', () => {
-  it('accepts the deployment guide's recommended budget on m5.2xlarge', () => {
+  it('accepts the deployment guide’s recommended budget on m5.2xlarge', () => {
     const input = eb('m5.2xlarge', { components: SEED_RECOMMENDED });
     expect(capacityFit(input)).toEqual({
       requiredGb: 14.6,
@@ -56,7 +56,7 @@ describe('capacity preflight', () => {
     expect(() => assertCapacity(input)).not.toThrow();
   });
 
-  it('rejects the deployment guide's t3.micro, naming the cheapest type that fits and its cost', () => {
+  it('rejects the deployment guide’s t3.micro, naming the cheapest type that fits and its cost', () => {
     const input = eb('t3.micro', { components: SEED_RECOMMENDED });
     expect(() => assertCapacity(input)).toThrow(BundleInvalidError);
     expect(() => assertCapacity(input)).toThrow(

@@ -26,7 +26,7 @@ function problem(target: unknown): string {
 }
 
 describe('target schema: elastic-beanstalk', () => {
-  it('accepts the deployment guide's environment upgrade as instance settings', () => {
+  it('accepts the deployment guide’s environment upgrade as instance settings', () => {
     const t = targetSchema.parse({
       ...eb,
       instance: {

@@ -35,6 +35,7 @@ test('traffic steps (the running one is current) and a pending approval, as the 
   expect(stepsOf(base.phases[1] as never)).toEqual([]);
   const approval = { phase: 'faiss-scin', since: '2026-01-01T00:00:30.000Z', expiresAt: '2026-01-01T01:00:30.000Z' };
   expect(waitingSince(running({ approval }))).toBe('2026-01-01T00:00:30.000Z');
+  expect(progressOf(running({ approval: { ...approval, phase: base.phases[0]?.name ?? '' } })).phaseNumber).toBe(1);
   expect(waitingSince(running({ approval: { ...approval, approvedBy: 'me@host', approvedAt: '2026-01-01T00:01:00.000Z' } }))).toBeNull();
   expect(waitingSince(running({}))).toBeNull();
 });

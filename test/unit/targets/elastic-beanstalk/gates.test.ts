@@ -37,7 +37,7 @@ interface GateCase {
 
 const CASES: GateCase[] = [
   {
-    what: "enhanced health Red (the deployment guides' Severe, 50 % 5xx)",
+    what: 'enhanced health Red (the deployment guides’ Severe, 50 % 5xx)',
     phase: 0,
     breakIt: (f) =>
       Object.assign(f.health, { HealthStatus: 'Severe', Color: 'Red', Causes: ['50.0 % of the requests are failing with HTTP 5xx.'] }),
