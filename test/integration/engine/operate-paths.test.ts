@@ -154,6 +154,27 @@ describe('rollout.asl.yml: pause, approve, abort', () => {
     expect((await rt.state.getRollout(ENV, `op${n}`))?.phases[1]).toMatchObject({ status: 'failed', error: r.cause });
   });
 
+  it("abort during a traffic step: the step's next gate sample rolls back to the known-good", async () => {
+    let stepping = false;
+    // Only faiss-scin shifts step by step: 25 % for up to 60 s, then 100 %.
+    const phases = twoPhases({ traffic: { strategy: 'canary', steps: [25], stepSeconds: 60 } } as Partial<TestPhase>);
+    const running = run(await bundle('2.3.1', phases), (e) => {
+      if (e.type !== 'StateEntered' || e.state !== 'SampleGate') return;
+      const input = e.input as { cursor?: { index: number }; traffic?: { percent: number } };
+      if (input.cursor?.index === 1 && input.traffic?.percent === 25) stepping = true;
+    });
+    await until(async () => stepping);
+    expect(await requestAbort(rt, ENV, { by: 'ana@laptop', reason: 'canary looks off' })).toMatchObject({ waiting: false });
+    const r = await running;
+    expect(r.error).toBe(FailName.RolledBack);
+    const s = states(r);
+    expect(s[s.indexOf('RestoreSnapshot') - 1]).toBe('SampleGate');
+    // minimal's one step at 100 %, faiss-scin's first at 25 %: the abort came before its second.
+    expect(s.filter((x) => x === 'ShiftTraffic')).toHaveLength(2);
+    expect(r.cause).toBe('faiss-scin: aborted by ana@laptop: canary looks off');
+    expect(r.transitions.at(-1)!.at - r.transitions[0]!.at).toBeLessThan(30_000);
+  });
+
   it('abort while a phase waits to become stable: the next poll rolls back', async () => {
     const running = run(await bundle('2.4.0', twoPhases({ settings: { HANG: 'true' }, deadlineSeconds: 60 })));
     await until(async () => (await rt.state.getRollout(ENV, `op${n}`))?.phases[1]?.status === 'running');
