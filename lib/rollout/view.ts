@@ -63,7 +63,8 @@ export function progressOf(r: RolloutRecord): ProgressView {
     const steps = stepsOf(p);
     const liveIdx = steps.findIndex((s) => s.status === 'running');
     const idx = liveIdx >= 0 ? liveIdx : steps.length > 0 ? steps.length - 1 : null;
-    if (idx !== null) step = { number: idx + 1, count: steps.length, weight: steps[idx]?.weight ?? null };
+    // All at once is one step at 100 %: nothing to show beside the phase.
+    if (idx !== null && steps.length > 1) step = { number: idx + 1, count: steps.length, weight: steps[idx]?.weight ?? null };
   }
   return {
     id: r.id,
