@@ -1,6 +1,6 @@
 import { DEFAULTS } from '../plan/defaults.js';
 import type { PlanPhase } from '../plan/plan.js';
-import type { RequestResult, Sample, VersionWindows } from './sample.js';
+import type { RequestResult, Sample, TargetMetrics, VersionWindows } from './sample.js';
 import { summarize } from './stats.js';
 import type { Check } from './verdict.js';
 
@@ -29,7 +29,7 @@ export interface BakeWindow {
   /** Highest memory use seen, % of the environment's memory; null when not measurable. */
   memoryPercent: number | null;
   /** Latency and error metrics the target measured itself (CloudWatch), when it did. */
-  targetMetrics: { p95LatencyMs?: number | null; errorRatePercent?: number | null } | null;
+  targetMetrics: TargetMetrics | null;
   /** epoch ms the target's metrics count from (Sample.metricsSince). */
   metricsSince?: number;
   /** The target's counters for the next sample. */
@@ -111,6 +111,8 @@ export interface WindowMeasurements {
   p95LatencyMs: number | null;
   /** ms */
   p99LatencyMs: number | null;
+  /** ms: the mean of the slowest 5 % (TargetMetrics); present only where the target reports it. */
+  slowest5PercentMeanLatencyMs?: number | null;
   /** % of one core */
   cpuPercent: number | null;
   /** peak, % of the environment's memory */
@@ -126,6 +128,9 @@ export function measurementsOf(w: BakeWindow): WindowMeasurements {
     p50LatencyMs: lat.p50,
     p95LatencyMs: w.targetMetrics?.p95LatencyMs ?? lat.p95,
     p99LatencyMs: lat.p99,
+    ...(w.targetMetrics?.slowest5PercentMeanLatencyMs !== undefined
+      ? { slowest5PercentMeanLatencyMs: w.targetMetrics.slowest5PercentMeanLatencyMs }
+      : {}),
     cpuPercent: w.cpuPercent,
     memoryPercent: w.memoryPercent,
   };

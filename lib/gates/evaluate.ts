@@ -81,16 +81,23 @@ export function evaluate(
     const errorRate = targetErr !== undefined ? targetErr : window.requests > 0 ? round((window.failures / window.requests) * 100) : null;
     checks.push(limit('errorRatePercent', errorRate, g.errorRatePercent, '%', true, targetErr !== undefined ? since : undefined));
     const targetP95 = window.targetMetrics?.p95LatencyMs;
-    checks.push(
-      limit(
-        'p95LatencyMs',
-        targetP95 !== undefined ? targetP95 : lat.p95,
-        g.p95LatencyMs,
-        'ms',
-        true,
-        targetP95 !== undefined ? since : undefined,
-      ),
-    );
+    const slowest5 = window.targetMetrics?.slowest5PercentMeanLatencyMs;
+    // A target without a true percentile (Elastic Beanstalk without an ALB) reports the mean of the
+    // slowest 5 %: the p95 threshold judges it, under a name that says what it is.
+    if (targetP95 === undefined && slowest5 !== undefined) {
+      checks.push(limit('slowest5PercentMeanLatencyMs', slowest5, g.p95LatencyMs, 'ms', true));
+    } else {
+      checks.push(
+        limit(
+          'p95LatencyMs',
+          targetP95 !== undefined ? targetP95 : lat.p95,
+          g.p95LatencyMs,
+          'ms',
+          true,
+          targetP95 !== undefined ? since : undefined,
+        ),
+      );
+    }
     checks.push(limit('cpuPercent', window.cpuPercent, g.cpuPercent, '%', true, since));
   }
   const judged = checks.filter((c): c is Check => c !== null && c.threshold !== undefined && c.threshold !== null);

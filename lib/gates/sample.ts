@@ -25,6 +25,20 @@ export interface RequestRef {
   index: number;
 }
 
+/** Latency and error figures a target measured itself (CloudWatch, enhanced health). */
+export interface TargetMetrics {
+  /** ms: a true 95th percentile. */
+  p95LatencyMs?: number | null;
+  /**
+   * ms: the mean latency of the slowest 5 % of requests (Elastic Beanstalk enhanced health's
+   * Latency.P95 without an Application Load Balancer). Judged by the gate's p95LatencyMs threshold,
+   * under its own name, where the target has no p95LatencyMs.
+   */
+  slowest5PercentMeanLatencyMs?: number | null;
+  /** %. */
+  errorRatePercent?: number | null;
+}
+
 /**
  * One round of measurement at a gate. While baking, the gate takes one sample per Wait and
  * accumulates them; `cursor` carries what the next sample needs (e.g. CPU counters) through the
@@ -41,7 +55,7 @@ export interface Sample {
   /** Memory in use now, % of what the environment has; null when it cannot be measured. */
   memoryPercent: number | null;
   /** Metrics the target measures itself (CloudWatch), overriding those computed from requests. */
-  metrics?: { p95LatencyMs?: number | null; errorRatePercent?: number | null };
+  metrics?: TargetMetrics;
   /**
    * epoch ms: the target's CloudWatch metrics count only datapoints from this moment (the phase
    * became stable); a null metric then means "no datapoint since", judged when the window closes.

@@ -30,23 +30,33 @@ export function serviceMetricRequests(spec: EcsTargetSpec, group: BalancedGroup)
   });
   const requests = [ecs('cpu', 'CPUUtilization'), ecs('memory', 'MemoryUtilization')];
   if (!group.loadBalancerArn) return requests;
-  const dimensions = {
-    TargetGroup: targetGroupDimension(group.targetGroupArn),
-    LoadBalancer: loadBalancerDimension(group.loadBalancerArn),
-  };
-  const alb = (id: string, metric: string, stat: string): MetricRequest => ({
-    id,
-    namespace: 'AWS/ApplicationELB',
-    metric,
-    dimensions,
-    stat,
-  });
+  const { loadBalancerArn } = group;
+  const alb = (id: string, metric: string, stat: string) => albMetricRequest({ ...group, loadBalancerArn }, id, metric, stat);
   return [
     ...requests,
     alb('latency', 'TargetResponseTime', 'p95'),
     alb('requests', 'RequestCount', 'Sum'),
     alb('errors', 'HTTPCode_Target_5XX_Count', 'Sum'),
   ];
+}
+
+/** One AWS/ApplicationELB metric of a target group behind its load balancer (both dimensions). */
+export function albMetricRequest(
+  group: BalancedGroup & { loadBalancerArn: string },
+  id: string,
+  metric: string,
+  stat: string,
+): MetricRequest {
+  return {
+    id,
+    namespace: 'AWS/ApplicationELB',
+    metric,
+    dimensions: {
+      TargetGroup: targetGroupDimension(group.targetGroupArn),
+      LoadBalancer: loadBalancerDimension(group.loadBalancerArn),
+    },
+    stat,
+  };
 }
 
 /**

@@ -6,9 +6,11 @@ import {
 } from '@aws-sdk/client-elastic-beanstalk';
 import { AWS_DEFAULTS } from '../../plan/defaults.js';
 import { aws } from '../../aws/errors.js';
-import { newestValues } from '../aws-metrics.js';
+import { newestValues, type MetricRequest } from '../aws-metrics.js';
+import { albMetricRequest } from '../ecs/measure.js';
 import type { Sample } from '../../gates/sample.js';
 import type { EbContext } from './api.js';
+import { environmentTargetGroup } from './load-balancer.js';
 
 /** What Elastic Beanstalk's enhanced health says of the environment right now. */
 export interface EnvironmentHealth {
@@ -22,10 +24,10 @@ export interface EnvironmentHealth {
   /** ms */
   p90LatencyMs: number | null;
   /**
-   * Enhanced health's Latency.P95 — by the API reference the mean latency of the slowest 5 % of
-   * requests, not a 95th percentile; reported as p95LatencyMs until the ALB percentile is read.
+   * ms: enhanced health's Latency.P95 — by the API reference the mean latency of the slowest 5 %
+   * of requests, not a 95th percentile, hence the name.
    */
-  p95LatencyMs: number | null;
+  slowest5PercentMeanLatencyMs: number | null;
   p99LatencyMs: number | null;
   /** Share of requests answered 5xx, %. */
   http5xxPercent: number | null;
@@ -35,13 +37,13 @@ export interface EnvironmentHealth {
 export function readApplicationMetrics(m: ApplicationMetrics | undefined): Omit<EnvironmentHealth, 'status' | 'color' | 'causes'> {
   const count = m?.RequestCount ?? 0;
   if (!m || count <= 0)
-    return { requestCount: m ? 0 : null, p90LatencyMs: null, p95LatencyMs: null, p99LatencyMs: null, http5xxPercent: null };
+    return { requestCount: m ? 0 : null, p90LatencyMs: null, slowest5PercentMeanLatencyMs: null, p99LatencyMs: null, http5xxPercent: null };
   // Elastic Beanstalk reports latency in seconds (millisecond resolution).
   const ms = (s: number | undefined) => (s === undefined ? null : Math.round(s * 1000 * 10) / 10);
   return {
     requestCount: count,
     p90LatencyMs: ms(m.Latency?.P90),
-    p95LatencyMs: ms(m.Latency?.P95),
+    slowest5PercentMeanLatencyMs: ms(m.Latency?.P95),
     p99LatencyMs: ms(m.Latency?.P99),
     // StatusCodes and RequestCount read as counts over the 10 s window (ApplicationMetrics.Duration):
     // the API reference calls StatusCodes percentages and RequestCount a rate, but AWS's own EB CLI
@@ -92,6 +94,8 @@ export interface EnvironmentMeasurements {
   /** null: no instance publishes the agent's memory metric, so memory cannot be judged. */
   memoryPercent: number | null;
   instanceIds: string[];
+  /** The ALB's TargetResponseTime p95, ms (null: no datapoint since the phase became stable); null without an ALB. */
+  alb: { p95LatencyMs: number | null } | null;
 }
 
 export async function measureEnvironment(ctx: EbContext, now: number, since?: number): Promise<EnvironmentMeasurements> {
@@ -115,29 +119,39 @@ export async function measureEnvironment(ctx: EbContext, now: number, since?: nu
     nextToken = page.NextToken;
   } while (nextToken);
   const instanceIds = instances.map((i) => i.InstanceId).filter((id): id is string => Boolean(id));
-  const memory = instanceIds.length
-    ? ((
-        await newestValues(
-          ctx.clients.cw,
-          [{ id: 'memory', expression: memorySearch(instanceIds) }],
-          now,
-          `memory of environment ${name}`,
-          since,
-        )
-      ).memory ?? null)
-    : null;
+  const group = await environmentTargetGroup(ctx);
+  const requests: MetricRequest[] = [
+    ...(instanceIds.length ? [{ id: 'memory', expression: memorySearch(instanceIds) }] : []),
+    // The same percentile the ECS target reads: a true p95 over the phase's datapoints.
+    ...(group ? [albMetricRequest(group, 'latency', 'TargetResponseTime', 'p95')] : []),
+  ];
+  const values = await newestValues(ctx.clients.cw, requests, now, `metrics of environment ${name}`, since);
+  const memory = values.memory ?? null;
+  const latency = values.latency ?? null;
   return {
     health: readEnvironmentHealth(envHealth),
     cpuPercent: busiestCpuPercent(instances),
     memoryPercent: memory === null ? null : Math.round(memory * 10) / 10,
     instanceIds,
+    // TargetResponseTime is in seconds.
+    alb: group ? { p95LatencyMs: latency === null ? null : Math.round(latency * 1000 * 10) / 10 } : null,
   };
 }
 
-/** The gate metrics Elastic Beanstalk measured itself; absent ones are computed from the smoke requests. */
-export function targetMetrics(health: EnvironmentHealth): NonNullable<Sample['metrics']> {
+/**
+ * The gate metrics Elastic Beanstalk measured itself; absent ones are computed from the smoke
+ * requests. Latency: with an ALB its TargetResponseTime p95 (null until a datapoint since the phase
+ * became stable: inconclusive, never passed); without one, kept simple, enhanced health's figure
+ * under its honest name (the gate's p95 threshold judges it, as slowest5PercentMeanLatencyMs).
+ */
+export function targetMetrics(health: EnvironmentHealth, alb: EnvironmentMeasurements['alb'] = null): NonNullable<Sample['metrics']> {
+  const latency = alb
+    ? { p95LatencyMs: alb.p95LatencyMs }
+    : health.slowest5PercentMeanLatencyMs !== null
+      ? { slowest5PercentMeanLatencyMs: health.slowest5PercentMeanLatencyMs }
+      : {};
   return {
-    ...(health.p95LatencyMs !== null ? { p95LatencyMs: health.p95LatencyMs } : {}),
+    ...latency,
     ...(health.http5xxPercent !== null ? { errorRatePercent: health.http5xxPercent } : {}),
   };
 }

@@ -145,7 +145,7 @@ export class ElasticBeanstalkTarget implements Target {
       for (const { request: s, ref } of gateRequests(plan)) requests.push(await sendRequest(url, s, timeoutMs, ref));
     }
     const at = this.deps.clock.now();
-    // CloudWatch datapoints (the agent's memory) count only from the moment the phase became stable.
+    // CloudWatch datapoints (the agent's memory, the ALB's latency) count only from the moment the phase became stable.
     const since = metricsSince(cursor, at);
     const measured = await measureEnvironment(ctx, at, since);
     const cpu = cpuOverWindow(cursor, measured.cpuPercent);
@@ -159,7 +159,7 @@ export class ElasticBeanstalkTarget implements Target {
       requests,
       cpuPercent: cpu.cpuPercent,
       memoryPercent: measured.memoryPercent,
-      metrics: targetMetrics(measured.health),
+      metrics: targetMetrics(measured.health, measured.alb),
       metricsSince: since,
       cursor: { ...cpu.cursor, metricsSince: since },
       ...(canary ? { settled: canary.settled } : {}),

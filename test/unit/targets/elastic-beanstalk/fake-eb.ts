@@ -6,6 +6,7 @@ import {
   DescribeApplicationVersionsCommand,
   DescribeConfigurationSettingsCommand,
   DescribeEnvironmentHealthCommand,
+  DescribeEnvironmentResourcesCommand,
   DescribeEnvironmentsCommand,
   DescribeInstancesHealthCommand,
   ElasticBeanstalkSyntheticServiceException,
@@ -15,6 +16,7 @@ import {
   ElasticBeanstalkClient,
   type EnvironmentDescription,
 } from '@aws-sdk/client-elastic-beanstalk';
+import { DescribeTargetGroupsCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../../../fixtures/aws/${name}`, import.meta.url), 'utf8'));
@@ -61,6 +63,14 @@ export class FakeEb {
   instances = fixture('eb-instances-health.json').InstanceHealthList as { InstanceId: string }[];
   /** mem_used_percent per instance; null: the agent publishes nothing. */
   memory: Record<string, number> | null = { 'i-0a1b2c3d4e5f60001': 61.2, 'i-0a1b2c3d4e5f60002': 58.4 };
+  /**
+   * The environment's load balancer as DescribeEnvironmentResources names it (an ALB by ARN, a
+   * classic one by name); null: a single-instance environment.
+   */
+  loadBalancer: string | null = null;
+  targetGroupArn = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/awseb-AWSEB-1ABC/0123456789abcdef';
+  /** The ALB target group's TargetResponseTime p95, s: [newest (just published), one from before the phase]. */
+  albP95Seconds: [number, number] | null = [0.412, 9.9];
 
   constructor(
     private readonly now: () => number,
@@ -91,7 +101,24 @@ export class FakeEb {
     return this.options.find((o) => o.Namespace === namespace && o.OptionName === name)?.Value;
   }
 
-  install(eb: AwsStub<any, any, ElasticBeanstalkClient['config']>, cw: AwsStub<any, any, CloudWatchClient['config']>): void {
+  install(
+    eb: AwsStub<any, any, ElasticBeanstalkClient['config']>,
+    cw: AwsStub<any, any, CloudWatchClient['config']>,
+    elb?: AwsStub<any, any, ElasticLoadBalancingV2Client['config']>,
+  ): void {
+    eb.on(DescribeEnvironmentResourcesCommand).callsFake(() => ({
+      EnvironmentResources: {
+        EnvironmentName: ENV,
+        LoadBalancers: this.loadBalancer ? [{ Name: this.loadBalancer }] : [],
+        Instances: this.instances.map((i) => ({ Id: i.InstanceId })),
+      },
+    }));
+    elb?.on(DescribeTargetGroupsCommand).callsFake((input: { LoadBalancerArn?: string }) => ({
+      TargetGroups:
+        input.LoadBalancerArn === this.loadBalancer
+          ? [{ TargetGroupArn: this.targetGroupArn, LoadBalancerArns: [this.loadBalancer], Protocol: 'HTTP', Port: 80 }]
+          : [],
+    }));
     eb.on(DescribeEnvironmentsCommand).callsFake(() => {
       if (this.updating > 0 && --this.updating === 0) this.finishUpdate();
       return { Environments: [structuredClone(this.env)] };
@@ -170,15 +197,28 @@ export class FakeEb {
     });
     eb.on(DescribeEnvironmentHealthCommand).callsFake(() => ({ EnvironmentName: ENV, ...structuredClone(this.health) }));
     eb.on(DescribeInstancesHealthCommand).callsFake(() => ({ InstanceHealthList: structuredClone(this.instances) }));
-    cw.on(GetMetricDataCommand).callsFake(() => ({
-      MetricDataResults: Object.entries(this.memory ?? {}).map(([id, value]) => ({
-        Id: 'memory',
-        Label: id,
-        // The newest datapoint just published (after the phase became stable), an older one before it.
-        Timestamps: [new Date(this.now()), new Date(this.now() - 120_000)],
-        Values: [value, value - 10],
-        StatusCode: 'Complete',
-      })),
+    cw.on(GetMetricDataCommand).callsFake((input: { MetricDataQueries: { Id: string }[] }) => ({
+      MetricDataResults: [
+        ...Object.entries(this.memory ?? {}).map(([id, value]) => ({
+          Id: 'memory',
+          Label: id,
+          // The newest datapoint just published (after the phase became stable), an older one before it.
+          Timestamps: [new Date(this.now()), new Date(this.now() - 120_000)],
+          Values: [value, value - 10],
+          StatusCode: 'Complete',
+        })),
+        ...(this.albP95Seconds && input.MetricDataQueries.some((q) => q.Id === 'latency')
+          ? [
+              {
+                Id: 'latency',
+                Label: 'TargetResponseTime',
+                Timestamps: [new Date(this.now()), new Date(this.now() - 120_000)],
+                Values: [...this.albP95Seconds],
+                StatusCode: 'Complete',
+              },
+            ]
+          : []),
+      ],
     }));
   }
 
@@ -205,7 +245,11 @@ export function ebError(name: string, message: string, status = 400): ElasticBea
 
 /** Mocks of the clients the Elastic Beanstalk target uses, reset before each test and restored after the file. */
 export function mockEbClients() {
-  const clients = { eb: mockClient(ElasticBeanstalkClient), cw: mockClient(CloudWatchClient) };
+  const clients = {
+    eb: mockClient(ElasticBeanstalkClient),
+    cw: mockClient(CloudWatchClient),
+    elb: mockClient(ElasticLoadBalancingV2Client),
+  };
   beforeEach(() => Object.values(clients).forEach((c) => c.reset()));
   afterAll(() => Object.values(clients).forEach((c) => c.restore()));
   return clients;

@@ -69,10 +69,10 @@ const CASES: GateCase[] = [
     inconclusive: true,
   },
   {
-    what: 'P95 latency past 10 s',
+    what: 'enhanced health P95 (mean of the slowest 5 %) past 10 s, no ALB',
     phase: 3,
     breakIt: (f) => Object.assign(f.health.ApplicationMetrics!.Latency!, { P95: 12.5 }),
-    check: 'p95LatencyMs',
+    check: 'slowest5PercentMeanLatencyMs',
     value: 12500,
   },
   {

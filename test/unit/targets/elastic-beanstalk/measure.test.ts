@@ -19,7 +19,7 @@ describe('Elastic Beanstalk measurements', () => {
       causes: [],
       requestCount: 200,
       p90LatencyMs: 880,
-      p95LatencyMs: 1204,
+      slowest5PercentMeanLatencyMs: 1204,
       p99LatencyMs: 2310,
       http5xxPercent: 0.5,
     });
@@ -27,7 +27,7 @@ describe('Elastic Beanstalk measurements', () => {
 
   it('has no latency or error share without requests: the gate falls back to the smoke requests', () => {
     const health = readEnvironmentHealth({ HealthStatus: 'NoData', Color: 'Grey', ApplicationMetrics: { Duration: 10, RequestCount: 0 } });
-    expect(health).toMatchObject({ requestCount: 0, p95LatencyMs: null, http5xxPercent: null });
+    expect(health).toMatchObject({ requestCount: 0, slowest5PercentMeanLatencyMs: null, http5xxPercent: null });
     expect(targetMetrics(health)).toEqual({});
     expect(readApplicationMetrics(undefined).requestCount).toBeNull();
   });

@@ -68,7 +68,7 @@ describe('Elastic Beanstalk: a full rollout, phase by phase', () => {
 
     const phases = await runPhases(target, plan, clock);
     expect(phases.map((p) => p.verdict.passed)).toEqual([true, true, true, true]);
-    const sample = ['DescribeEnvironments', 'DescribeEnvironmentHealth', 'DescribeInstancesHealth'];
+    const sample = ['DescribeEnvironments', 'DescribeEnvironmentHealth', 'DescribeInstancesHealth', 'DescribeEnvironmentResources'];
     expect(commandNames(eb)).toEqual([
       // minimal: the version from S3, then one update with the version, the settings and the instance upgrade
       'DescribeEnvironments',
@@ -146,7 +146,7 @@ describe('Elastic Beanstalk: a full rollout, phase by phase', () => {
       requests: [{ label: 'POST /predict', status: 200, ok: true }],
       cpuPercent: 46,
       memoryPercent: 61.2,
-      metrics: { p95LatencyMs: 1204, errorRatePercent: 0.5 },
+      metrics: { slowest5PercentMeanLatencyMs: 1204, errorRatePercent: 0.5 },
       cursor: { cpuTotal: 46, cpuSamples: 1 },
     });
     expect(last.verdict.checks.map((c) => [c.name, c.value, c.passed])).toEqual([
@@ -154,7 +154,7 @@ describe('Elastic Beanstalk: a full rollout, phase by phase', () => {
       ['inferenceMs', expect.any(Number), true],
       ['memoryPercent', 61.2, true],
       ['errorRatePercent', 0.5, true],
-      ['p95LatencyMs', 1204, true],
+      ['slowest5PercentMeanLatencyMs', 1204, true],
       ['cpuPercent', 46, true],
     ]);
     // What a later rollback of this release needs: its label, every variable and the instance options.
