@@ -37,13 +37,14 @@ export async function notify(rt: Runtime, outcome: Outcome, state: RolloutState,
         r.failure ??= { phase: null, error: caught.Error, message: caught.Cause };
         if (outcome === Outcome.RollbackFailed) r.rollback.error ??= caught.Cause;
       }
+      // In the same write as the outcome: a second read-modify-write could find a record gone bad.
+      r.cost = rolloutCost(rt, r, rt.clock.now());
     }).catch((err: unknown) => {
       process.stderr.write(`ml-rollout: ${state.rolloutId}: could not write the rollout record (${outcome}): ${describeError(err)}\n`);
       return null;
     });
   }
-  const cost = rolloutCost(rt, record, rt.clock.now());
-  if (record && plan) record = await updateRecord(rt, plan, state.rolloutId, (r) => void (r.cost = cost));
+  const cost = record?.cost ?? rolloutCost(rt, record, rt.clock.now());
   const failure = record?.failure ?? (state.error ? { phase: null, error: state.error.Error, message: state.error.Cause } : null);
   const startedAt = record?.startedAt ?? null;
   const n: RolloutNotification = {
