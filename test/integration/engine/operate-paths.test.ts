@@ -61,7 +61,9 @@ describe('rollout.asl.yml: pause, approve, abort', () => {
     const running = run(await bundle('1.0.0', twoPhases({}, { approve: true })));
     const wait = await waitingApproval();
     expect(wait).toMatchObject({ environment: ENV, rolloutId: `op${n}`, phase: 'minimal', timeoutSeconds: 3600 });
-    expect((await outbox()).at(-1)).toMatchObject({
+    // The task keeps the token before it notifies: wait for the message rather than race it.
+    const awaiting = await until(async () => (await outbox()).find((m) => m.outcome === 'awaiting_approval'));
+    expect(awaiting).toMatchObject({
       outcome: 'awaiting_approval',
       phase: 'minimal',
       approval: { approveWith: `ml-rollout approve --env ${ENV}`, expiresAt: wait.expiresAt },
